@@ -1,0 +1,204 @@
+"""`BaseEnv`: what an environment is. Subclass it to write a new one.
+
+A single-turn env overrides `generate_task` and `score` (30-60 lines in all). A multi-turn or
+tool-using env also declares `@tool` methods and/or overrides `reset` / `step`. Env objects
+are long-lived (one per actor); per-episode state lives in the `Episode` they hand out, so one
+env serves many interleaved episodes, and an episode is rebuilt by replaying its actions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .chat import strip_thinking, tool_result
+from .errors import GymkitError
+from .tools import ToolCallError, ToolSpec, collect_tools, run_tool
+from .types import Message, Score, Step, Task
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Episode:
+    """Per-episode state. Envs keep what they need in `state`; actions are kept for replay."""
+
+    task: Task
+    turn: int = 0
+    tool_calls: int = 0
+    state: dict[str, Any] = field(default_factory=dict)
+    actions: list[Message] = field(default_factory=list)
+
+
+class BaseEnv:
+    """Base class of every gymkit environment."""
+
+    name: ClassVar[str] = ""
+    family: ClassVar[str] = "misc"  # math | code | tool_use | agent | instruction
+    verifier: ClassVar[str] = ""  # one line: how answers are checked
+    max_turns: ClassVar[int] = 1
+    max_tool_calls: ClassVar[int] = 16
+    difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
+    _tool_specs: ClassVar[dict[str, ToolSpec]]
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls._tool_specs = collect_tools(cls)
+
+    def __init__(self, **config: Any) -> None:
+        self.config = config
+
+    # ------------------------------------------------------------------ tasks
+    @property
+    def multi_turn(self) -> bool:
+        return self.max_turns > 1 or bool(self._tool_specs)
+
+    def tool_schemas(self) -> list[dict[str, Any]] | None:
+        return [s.schema for s in self._tool_specs.values()] or None
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        """One procedural task with its gold solution. Override in every env."""
+        raise NotImplementedError(f"{type(self).__name__} has no procedural generator")
+
+    def generate(self, n: int, seed: int = 0, difficulty: int | None = None) -> list[Task]:
+        """`n` tasks, a pure function of (env, seed, difficulty): same inputs, same tasks."""
+        levels = [difficulty] if difficulty is not None else list(self.difficulties)
+        for level in levels:
+            if level not in self.difficulties:
+                raise GymkitError(f"env {self.name!r} has no difficulty {level}; "
+                                  f"choose one of: {', '.join(map(str, self.difficulties))}")
+        tasks = []
+        for i in range(n):
+            level = levels[i % len(levels)]
+            rng = random.Random(f"{self.name}/{seed}/{level}/{i}")
+            t = self.generate_task(rng, level, i)
+            t.seed, t.difficulty = seed, level
+            if t.tools is None:
+                t.tools = self.tool_schemas()
+            tasks.append(t)
+        return tasks
+
+    def task_from_row(self, row: dict[str, Any], index: int) -> Task:
+        """A task from one row of the field's standard format. Envs override for theirs."""
+        if "prompt" in row and "env" in row:
+            return Task.model_validate(row)
+        raise GymkitError(f"env {self.name!r} cannot read a row with keys {sorted(row)}")
+
+    def load(self, source: str | Path, split: str = "train", limit: int | None = None) -> list[Task]:
+        """Tasks from a JSONL file, or from an HF `datasets` name (needs the hub or a cache)."""
+        rows: list[dict[str, Any]]
+        path = Path(source)
+        if path.exists():
+            rows = []
+            with path.open() as f:
+                for n, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        raise GymkitError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+        else:
+            import datasets  # deferred: heavy import, only for hub datasets
+
+            try:
+                rows = list(datasets.load_dataset(str(source), split=split))
+            except Exception as e:  # the hub unreachable, no such dataset, ...
+                raise GymkitError(f"cannot load dataset {source!r}: {type(e).__name__}: "
+                                  f"{str(e).splitlines()[0] if str(e) else ''}") from None
+        if limit is not None:
+            rows = rows[:limit]
+        tasks = []
+        for i, row in enumerate(rows):
+            t = self.task_from_row(row, i)
+            if t.tools is None:
+                t.tools = self.tool_schemas()
+            tasks.append(t)
+        return tasks
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, task: Task, response: str) -> Score:
+        """Verify a final answer (thinking already stripped). Override in single-turn envs."""
+        raise NotImplementedError(f"{type(self).__name__} must implement score()")
+
+    def score_episode(self, episode: Episode, response: str) -> Score:
+        """The verdict at the end of an episode; multi-turn envs may look at `episode.state`."""
+        return self.score(episode.task, response)
+
+    # ------------------------------------------------------------------ episodes
+    def reset(self, task: Task) -> Episode:
+        """Start an episode. The first observation is `task.prompt`."""
+        return Episode(task=task)
+
+    def step(self, episode: Episode, message: Message) -> Step:
+        """Take the model's message; return the next observation, or the verdict when done.
+
+        The default runs `@tool` calls (errors go back as observations and cost a turn) and
+        scores the first message without tool calls as the final answer.
+        """
+        episode.actions.append(message)
+        episode.turn += 1
+        calls = message.get("tool_calls") or []
+        errors = message.get("tool_call_errors") or []
+        if calls or errors:
+            if episode.turn >= self.max_turns:
+                return Step(done=True, score=Score(reward=0.0, status="truncated",
+                                                   info={"reason": "turn limit reached"}))
+            return Step(observation=self.run_calls(episode, calls, errors))
+        return Step(done=True, score=self.safe_score(episode, message.get("content") or ""))
+
+    def run_calls(self, episode: Episode, calls: list[dict], errors: list[str]) -> list[Message]:
+        obs = [tool_result("invalid", "error", f"error: {e}") for e in errors]
+        for call in calls:
+            name = call.get("function", {}).get("name", "?")
+            episode.tool_calls += 1
+            if episode.tool_calls > self.max_tool_calls:
+                out = f"error: tool-call limit of {self.max_tool_calls} reached"
+            else:
+                try:
+                    out = run_tool(self._tool_specs, self, episode, call)
+                except ToolCallError as e:
+                    out = f"error: {e}"
+            obs.append(tool_result(call.get("id", "call"), name, out))
+        return obs
+
+    def safe_score(self, episode: Episode, text: str) -> Score:
+        """Score with the thinking trace stripped; a crash becomes status `error`, not a zero."""
+        answer = strip_thinking(text)
+        if answer is None:
+            return Score.wrong("unterminated reasoning block: no answer after </think>")
+        try:
+            return self.score_episode(episode, answer)
+        except Exception as e:  # an env bug must not look like a wrong answer
+            log.exception("env %s crashed scoring task %s", self.name, episode.task.id)
+            return Score.failed(f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}")
+
+    def gold_actions(self, task: Task) -> list[Message]:
+        """The assistant messages that solve `task` (used by check-env and tests)."""
+        if not task.gold:
+            raise GymkitError(f"task {task.id} of env {self.name!r} has no gold solution")
+        return task.gold
+
+    def close(self) -> None:
+        """Release resources held by the env (files, processes)."""
+
+
+def play(env: BaseEnv, task: Task, actions: list[Message]) -> tuple[list[Message], Score]:
+    """Run a scripted episode: feed `actions` as the model's messages until the env is done.
+
+    Used for gold solutions, re-scoring stored rollouts, and replay after an actor died. An
+    episode whose actions run out before the env is done is `truncated`.
+    """
+    episode = env.reset(task)
+    messages = list(task.prompt)
+    for action in actions:
+        messages.append(action)
+        result = env.step(episode, action)
+        messages.extend(result.observation)
+        if result.done:
+            return messages, result.score or Score.failed("env ended without a score")
+    return messages, Score(reward=0.0, status="truncated", info={"reason": "actions ran out"})

@@ -1,0 +1,79 @@
+"""Env registry: `@register_env` for classes in this repo, entry points for other packages."""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from importlib.metadata import entry_points
+
+from .env import BaseEnv
+from .errors import GymkitError, unknown
+
+log = logging.getLogger(__name__)
+_ENVS: dict[str, type[BaseEnv]] = {}
+_discovered = False
+ENTRY_POINT_GROUP = "gymkit.envs"
+
+
+def register_env(cls: type[BaseEnv] | None = None, *, name: str | None = None):
+    """Class decorator: `@register_env` makes the env available by its `name`."""
+
+    def add(c: type[BaseEnv]) -> type[BaseEnv]:
+        key = name or c.name
+        if not key:
+            raise TypeError(f"{c.__name__} needs a `name` to be registered")
+        c.name = key
+        prev = _ENVS.get(key)
+        if prev is not None and prev.__qualname__ != c.__qualname__:
+            raise TypeError(f"env name {key!r} is taken by {prev.__module__}.{prev.__qualname__}")
+        _ENVS[key] = c
+        return c
+
+    return add(cls) if cls is not None else add
+
+
+def discover() -> None:
+    """Import the built-in envs (every folder of `gymkit.envs`) and entry-point envs, once."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    import gymkit.envs as builtin
+
+    for mod in pkgutil.iter_modules(builtin.__path__):
+        if mod.ispkg:
+            importlib.import_module(f"gymkit.envs.{mod.name}")
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception:  # a broken plugin must not take the built-in envs down with it
+            log.exception("could not load env plugin %s = %s", ep.name, ep.value)
+            continue
+        if isinstance(obj, type) and issubclass(obj, BaseEnv):
+            register_env(obj, name=obj.name or ep.name)
+
+
+def env_names() -> list[str]:
+    discover()
+    return sorted(_ENVS)
+
+
+def get_env_class(name: str) -> type[BaseEnv]:
+    discover()
+    if name not in _ENVS:
+        raise unknown("env", name, _ENVS)
+    return _ENVS[name]
+
+
+def make_env(name: str, **config) -> BaseEnv:
+    return get_env_class(name)(**config)
+
+
+def parse_env_list(spec: str) -> list[str]:
+    """`"math,code"` -> ["math", "code"], each checked against the registry."""
+    names = [s.strip() for s in spec.split(",") if s.strip()]
+    if not names:
+        raise GymkitError("no env given; pass --env NAME[,NAME...] (see `gymkit envs list`)")
+    for n in names:
+        get_env_class(n)
+    return names

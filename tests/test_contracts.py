@@ -1,0 +1,133 @@
+import random
+
+import pytest
+
+from gymkit import BaseEnv, Score, Task, tool
+from gymkit.chat import strip_thinking
+from gymkit.check import check_env
+from gymkit.env import play
+from gymkit.errors import GymkitError
+from gymkit.registry import get_env_class, register_env
+from gymkit.tools import parse_tool_calls
+
+
+class Echo(BaseEnv):
+    """A test env: repeat the secret word."""
+
+    name = "test_echo"
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        word = "".join(rng.choice("abcdef") for _ in range(4 + difficulty))
+        return Task(id=f"echo-{index}-{word}", env=self.name,
+                    prompt=[{"role": "user", "content": f"Say {word}"}], data={"word": word},
+                    gold=[{"role": "assistant", "content": word}])
+
+    def score(self, task: Task, response: str) -> Score:
+        if response.strip() == task.data["word"]:
+            return Score.correct()
+        return Score.wrong("mismatch")
+
+
+class Counter(BaseEnv):
+    name = "test_counter"
+    max_turns = 4
+
+    @tool
+    def add(self, ep, amount: int) -> str:
+        """Add to the counter."""
+        ep.state["n"] = ep.state.get("n", 0) + amount
+        return str(ep.state["n"])
+
+    def generate_task(self, rng, difficulty, index):
+        target = rng.randint(1, 9)
+        call = {"id": "c1", "type": "function",
+                "function": {"name": "add", "arguments": f'{{"amount": {target}}}'}}
+        return Task(id=f"ctr-{index}", env=self.name, data={"target": target},
+                    prompt=[{"role": "user", "content": f"Reach {target}"}],
+                    gold=[{"role": "assistant", "content": "", "tool_calls": [call]},
+                          {"role": "assistant", "content": "done"}])
+
+    def score_episode(self, episode, response):
+        ok = episode.state.get("n") == episode.task.data["target"]
+        return Score.correct() if ok else Score.wrong("counter off target")
+
+
+def test_single_turn_env_passes_check():
+    assert check_env(Echo()) == []
+
+
+def test_tool_env_passes_check_and_schema_is_derived():
+    env = Counter()
+    assert check_env(env) == []
+    (schema,) = env.tool_schemas()
+    assert schema["function"]["name"] == "add"
+    assert schema["function"]["parameters"]["properties"]["amount"]["type"] == "integer"
+    assert schema["function"]["parameters"]["required"] == ["amount"]
+
+
+def test_bad_tool_args_come_back_as_observation():
+    env = Counter()
+    task = env.generate(1)[0]
+    bad = {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "x", "type": "function", "function": {"name": "add", "arguments": '{"amount": "many"}'}}]}
+    msgs, score = play(env, task, [bad, {"role": "assistant", "content": "done"}])
+    assert "error: bad argument 'amount'" in msgs[2]["content"]
+    assert score.status == "wrong"
+
+
+def test_check_env_catches_a_broken_env():
+    class Lenient(Echo):
+        name = "test_lenient"
+
+        def score(self, task, response):
+            return Score.correct()  # rewards anything: a farmable false positive
+
+    problems = check_env(Lenient())
+    assert any("garbage response" in p for p in problems)
+
+
+def test_env_crash_is_error_not_zero():
+    class Crashy(Echo):
+        name = "test_crashy"
+
+        def score(self, task, response):
+            raise RuntimeError("boom")
+
+    env = Crashy()
+    _, score = play(env, env.generate(1)[0], [{"role": "assistant", "content": "x"}])
+    assert score.status == "error" and "boom" in score.error
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("<think>2+2=5</think>\n4", "4"),
+    ("<think>no end", None),
+    ("plain", "plain"),
+    ("<think>a</think>b<think>c</think> d", "d"),
+])
+def test_strip_thinking(text, expected):
+    assert strip_thinking(text) == expected
+
+
+def test_parse_tool_calls_json_xml_and_malformed():
+    content, calls, errors = parse_tool_calls(
+        'hi <tool_call>{"name": "f", "arguments": {"x": 1}}</tool_call>'
+        '<tool_call><function=g>\n<parameter=y>\n2\n</parameter>\n</function></tool_call>'
+        '<tool_call>{not json}</tool_call>')
+    assert content == "hi"
+    assert [c["function"]["name"] for c in calls] == ["f", "g"]
+    assert calls[1]["function"]["arguments"] == '{"y": 2}'
+    assert len(errors) == 1
+
+
+def test_unknown_env_error_lists_choices():
+    register_env(Echo)
+    with pytest.raises(GymkitError, match="unknown env 'nope'; choose one of: .*test_echo"):
+        get_env_class("nope")
+
+
+def test_generation_is_seeded():
+    env = Echo()
+    assert env.generate(3, seed=5) == env.generate(3, seed=5)
+    assert env.generate(3, seed=5) != env.generate(3, seed=6)
+    with pytest.raises(GymkitError, match="no difficulty 9"):
+        env.generate(1, difficulty=9)
