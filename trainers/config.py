@@ -1,0 +1,241 @@
+"""The training config: typed, validated, one place for every hyper-parameter and its default.
+
+Resolution order: defaults < YAML preset (`configs/NAME.yaml` or a path) < CLI flags
+(`--env`, `--model`, `--steps`, `--out`) < `--set a.b=value` overrides. Every section forbids
+unknown keys, so a typo fails with one line naming it instead of being silently ignored.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import GymkitError
+from ..policy.base import SamplingParams
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# ---------------------------------------------------------------- algorithms (discriminated)
+class GRPO(_Strict):
+    """Group-relative advantages. `scale_std=False` is Dr.GRPO (no difficulty bias)."""
+
+    type: Literal["grpo"] = "grpo"
+    scale_std: bool = True  # divide by group std; biases updates toward easy/hard prompts
+
+
+class RLOO(_Strict):
+    """REINFORCE with a leave-one-out group baseline (unbiased)."""
+
+    type: Literal["rloo"] = "rloo"
+
+
+class ReinforcePP(_Strict):
+    """REINFORCE++: advantages whitened over the batch, optionally group-centred first."""
+
+    type: Literal["reinforce_pp"] = "reinforce_pp"
+    group_baseline: bool = True  # subtract the group mean before batch whitening
+
+
+Algorithm = Annotated[GRPO | RLOO | ReinforcePP, Field(discriminator="type")]
+
+
+class LossConfig(_Strict):
+    agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"] = "token-mean"
+    clip_low: float = Field(0.2, ge=0.0, le=1.0)  # ratio floor 1 - clip_low
+    clip_high: float = Field(0.28, ge=0.0)  # DAPO clip-higher: > clip_low keeps entropy up
+    kl_coef: float = Field(0.0, ge=0.0)  # 0: no reference model is loaded at all
+    kl_kind: Literal["k1", "k3"] = "k3"
+    overlong: Literal["none", "filter", "soft"] = "none"  # truncated answers: keep/mask/penalise
+    overlong_cache: int = Field(64, gt=0)  # soft penalty ramps over the last N tokens
+    filter_zero_variance: bool = True  # drop groups with identical rewards (no signal)
+
+
+# ---------------------------------------------------------------- data and sampling
+class EnvSpec(_Strict):
+    weight: float = Field(1.0, gt=0.0)  # share of the prompts in each batch
+    rm_lambda: float = Field(0.0, ge=0.0)  # reward = verifier + rm_lambda * reward-model score
+    difficulty: int | None = None  # None: cycle through the env's difficulties
+
+
+class RolloutConfig(_Strict):
+    prompts_per_step: int = Field(8, gt=0)
+    samples_per_prompt: int = Field(4, ge=2)  # G; a group baseline needs at least 2
+    sampling: SamplingParams = Field(default_factory=lambda: SamplingParams(max_new_tokens=128))
+    pool: Literal["local", "ray"] = "local"  # in-process envs, or Ray actors
+    actors_per_env: int = Field(1, gt=0)
+    heldout_prompts: int = Field(0, ge=0)  # >0: evaluate greedy reward on held-out tasks
+    eval_every: int = Field(0, ge=0)  # steps between held-out evals (0: only first and last)
+
+
+# ---------------------------------------------------------------- optimisation
+class LoraConfig(_Strict):
+    enabled: bool = False
+    r: int = Field(16, gt=0)
+    alpha: int = Field(32, gt=0)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    target_modules: list[str] | Literal["all-linear"] = "all-linear"
+
+
+class TrainerConfig(_Strict):
+    lr: float = Field(1e-6, gt=0.0)
+    weight_decay: float = Field(0.0, ge=0.0)
+    betas: tuple[float, float] = (0.9, 0.999)
+    max_grad_norm: float = Field(1.0, gt=0.0)
+    warmup_steps: int = Field(0, ge=0)
+    # The batch is split into micro-batches of this many sequences whose gradients accumulate
+    # into one optimizer step (gradient accumulation); the result does not depend on it.
+    micro_batch_size: int = Field(8, gt=0)
+    # Optimizer steps per sampled batch (PPO-style mini-batches); 1 is fully on-policy.
+    mini_batches: int = Field(1, gt=0)
+    bf16: bool = False
+    gradient_checkpointing: bool = False  # recompute activations in backward: less memory
+    device_map: Literal["auto"] | None = None  # "auto": split layers over the visible GPUs
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+
+
+class RewardModelSpec(_Strict):
+    path: str | None = None  # a directory written by `gymkit train-rm`
+    serve: Literal["local", "ray"] = "local"
+    batch_size: int = Field(16, gt=0)
+
+
+class CheckpointConfig(_Strict):
+    every: int = Field(50, ge=0)  # steps; 0 saves only at the end
+    keep: int = Field(2, gt=0)  # newest checkpoints kept on disk
+
+
+class LoggingConfig(_Strict):
+    tensorboard: bool = True
+    wandb: bool = False
+    wandb_project: str = "gymkit"
+    progress: bool = True  # rich progress bar
+    plot: bool = True  # reward-curve PNG at the end
+
+
+class TrainConfig(_Strict):
+    """Everything a training run needs; printed in full by `gymkit train --dry-run`."""
+
+    model: str = "tiny-random-llama"
+    backend: str = "hf"
+    envs: dict[str, EnvSpec] = Field(default_factory=lambda: {"math": EnvSpec()})
+    steps: int = Field(100, gt=0)
+    seed: int = 0
+    out: Path = Path("runs/train")
+    algorithm: Algorithm = Field(default_factory=GRPO)
+    loss: LossConfig = Field(default_factory=LossConfig)
+    rollout: RolloutConfig = Field(default_factory=RolloutConfig)
+    trainer: TrainerConfig = Field(default_factory=TrainerConfig)
+    reward_model: RewardModelSpec = Field(default_factory=RewardModelSpec)
+    checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TrainConfig":
+        if not self.envs:
+            raise ValueError("envs: at least one env is needed")
+        if any(e.rm_lambda > 0 for e in self.envs.values()) or "rm_chat" in self.envs:
+            if not self.reward_model.path:
+                raise ValueError("reward_model.path is needed by rm_chat or an env's rm_lambda")
+        return self
+
+
+# ---------------------------------------------------------------- loading
+def _one_line(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"] if p not in ("grpo", "rloo", "reinforce_pp"))
+    if e["type"] == "extra_forbidden":
+        return f"config: unknown key {loc!r}"
+    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    return f"config: {loc or 'root'}: {e['msg']}, got {e.get('input')!r}{more}"
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    keys = dotted.split(".")
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+        if not isinstance(node, dict):
+            raise GymkitError(f"--set {dotted}: {k!r} is a value, not a section")
+    node[keys[-1]] = value
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """`"trainer.lr=1e-6"` -> ("trainer.lr", 1e-06); the value is parsed as YAML."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise GymkitError(f"--set expects KEY=VALUE (e.g. trainer.lr=1e-6), got {item!r}")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def parse_envs(spec: str) -> dict[str, dict[str, Any]]:
+    """`"math:3,code"` -> {"math": {"weight": 3.0}, "code": {}} (weights are optional)."""
+    out: dict[str, dict[str, Any]] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, _, w = part.partition(":")
+        try:
+            out[name] = {"weight": float(w)} if w else {}
+        except ValueError:
+            raise GymkitError(f"--env {part!r}: weight {w!r} is not a number") from None
+    if not out:
+        raise GymkitError("no env given; pass --env NAME[:WEIGHT][,NAME...]")
+    return out
+
+
+def preset_path(name: str | Path) -> Path:
+    """A preset name from `configs/` or a path to a YAML file."""
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        return p
+    candidate = CONFIG_DIR / f"{name}.yaml"
+    if candidate.exists():
+        return candidate
+    names = sorted(q.stem for q in CONFIG_DIR.glob("*.yaml"))
+    raise GymkitError(f"unknown config {str(name)!r}; choose a file or one of: {', '.join(names)}")
+
+
+def load_config(preset: str | Path | None = None, overrides: list[str] | None = None,
+                **cli: Any) -> TrainConfig:
+    """Resolve a `TrainConfig`; any user mistake raises `GymkitError` with one line."""
+    tree: dict[str, Any] = {}
+    if preset is not None:
+        path = preset_path(preset)
+        try:
+            tree = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as e:
+            raise GymkitError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+        if not isinstance(tree, dict):
+            raise GymkitError(f"{path}: a config must be a mapping of sections")
+    if cli.get("envs") is not None:
+        old = tree.get("envs") or {}
+        tree["envs"] = {n: {**(old.get(n) or {}), **spec} for n, spec in cli.pop("envs").items()}
+    for key, value in cli.items():
+        if value is not None:
+            tree[key] = str(value) if isinstance(value, Path) else value
+    for item in overrides or []:
+        key, value = parse_override(item)
+        algo = tree.get("algorithm")
+        if key == "algorithm.type" and isinstance(algo, dict) and algo.get("type") != value:
+            tree["algorithm"] = {}  # another algorithm: the old one's options do not apply
+        _set(tree, key, value)
+    try:
+        return TrainConfig.model_validate(tree)
+    except ValidationError as e:
+        raise GymkitError(_one_line(e)) from None
+
+
+def dump_config(cfg: TrainConfig) -> str:
+    """The resolved config as YAML (what --dry-run prints and each run stores)."""
+    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
