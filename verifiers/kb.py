@@ -1,0 +1,123 @@
+"""Short final answers: one marked answer, matched as a normalised string or as a number.
+
+Used by the tool-use envs (`search_kb`, `tool_calc`) whose answers are a name, a year or a
+measured quantity. The answer must be marked: inside `\\boxed{...}` or on an `Answer:` line.
+Every marked answer counts, and every one must match, so hedging (`\\boxed{12}` ... `\\boxed{13}`)
+scores 0, and so does an unmarked answer (lenient extraction is a known reward hack).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_ANSWER_LINE = re.compile(r"^[ \t>*_#-]*(?:final\s+)?answer[ \t*_]*[:：](.*)$", re.I | re.M)
+_LATEX_WRAP = re.compile(r"\\(?:text|textbf|mathrm|mathbf|operatorname|emph)\s*\{([^{}]*)\}")
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+"
+# A unit after the number ("km/h", "m^2", "°F", "%", "people"): digits only as powers of a unit.
+_UNIT = r"(?:[A-Za-z°%µ²³$€£/\s.\-*·]|(?<=[A-Za-z)])\^?\{?[23]\}?)*"
+_HEDGE_PREFIX = r"(?:≈|~|about|approx(?:imately|\.)?|roughly|\\approx|=)?"
+_QUANTITY = re.compile(rf"^\s*{_HEDGE_PREFIX}\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})$", re.I)
+_FRACTION = re.compile(rf"^\s*(?P<a>{_NUMBER})\s*/\s*(?P<b>{_NUMBER})\s*$")
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+
+
+def _boxed_contents(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Contents of every `\\boxed{...}` (nested braces allowed) and their spans."""
+    found, spans = [], []
+    for m in _BOXED.finditer(text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth == 0:
+            found.append(text[m.end():i - 1])
+            spans.append((m.start(), i))
+    return found, spans
+
+
+def final_answers(text: str) -> list[str]:
+    """Every marked final answer in `text`: `\\boxed{}` contents and `Answer:` lines.
+
+    An `Answer:` line that holds a box is counted once, through its box.
+    """
+    boxed, spans = _boxed_contents(text)
+    unboxed = text
+    for start, end in reversed(spans):
+        unboxed = unboxed[:start] + unboxed[end:]
+    lines = [m.group(1) for m in _ANSWER_LINE.finditer(unboxed)]
+    lines = [ln.strip().strip("*_").strip() for ln in lines]
+    return [a.strip() for a in boxed] + [ln for ln in lines if ln]
+
+
+def _clean_latex(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).replace("−", "-")
+    for _ in range(3):  # wrappers may nest: \text{\textbf{x}}
+        s = _LATEX_WRAP.sub(r"\1", s)
+    s = _FRAC.sub(r"(\1)/(\2)", s)
+    for token in ("\\$", "$", "\\,", "\\!", "\\;", "\\ ", "{,}", "~", "\\left", "\\right"):
+        s = s.replace(token, " " if token in ("\\ ", "~") else "")
+    s = s.replace("\\%", "%").replace("\\degree", "°").replace("^\\circ", "°").replace("^{\\circ}", "°")
+    return s.strip().rstrip(".").strip()
+
+
+def parse_number(answer: str) -> float | None:
+    """The number in a short answer such as `1,234.5 km`, `\\$12.50`, `3/4` or `-4.2 °C`.
+
+    Returns None unless the answer is exactly one number, optionally with a unit after it:
+    `12 or 13`, `between 5 and 6` and `5 (or 6)` are not numbers.
+    """
+    s = _clean_latex(answer)
+    s = re.sub(r"^\((.*)\)/\((.*)\)$", r"\1/\2", s)
+    m = _FRACTION.match(s)
+    if m:
+        b = float(m.group("b").replace(",", ""))
+        return float(m.group("a").replace(",", "")) / b if b else None
+    m = _QUANTITY.match(s)
+    if not m:
+        return None
+    value = float(m.group("num").replace(",", ""))
+    return value if math.isfinite(value) else None
+
+
+def normalise_text(answer: str) -> str:
+    """Lower case, no accents, punctuation, articles or extra spaces: `The Port-Ellery.` -> `port ellery`."""
+    s = _clean_latex(answer)
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = re.sub(r"[^\w\s]", " ", s.lower())
+    s = _ARTICLES.sub(" ", s)
+    return " ".join(s.split())
+
+
+def numbers_close(value: float, gold: float, rel_tol: float, abs_tol: float) -> bool:
+    return math.isclose(value, gold, rel_tol=rel_tol, abs_tol=abs_tol)
+
+
+def match_answer(answer: str, gold: str | float, aliases: list[str] = (),
+                 rel_tol: float = 1e-9, abs_tol: float = 0.0) -> bool:
+    """Does one short answer match the gold? Numbers compare numerically, text normalised."""
+    if isinstance(gold, (int, float)) and not isinstance(gold, bool):
+        value = parse_number(answer)
+        return value is not None and numbers_close(value, float(gold), rel_tol, abs_tol)
+    gold_number = parse_number(str(gold))
+    if gold_number is not None and re.fullmatch(rf"\s*(?:{_NUMBER})\s*", str(gold)):
+        value = parse_number(answer)
+        return value is not None and numbers_close(value, gold_number, rel_tol, abs_tol)
+    got = normalise_text(answer)
+    return bool(got) and any(got == normalise_text(g) for g in [str(gold), *aliases])
+
+
+def check_final_answer(text: str, gold: str | float, aliases: list[str] = (),
+                       rel_tol: float = 1e-9, abs_tol: float = 0.0) -> tuple[bool, str]:
+    """(correct, reason): every marked answer in `text` must match the gold, and there must be one."""
+    answers = final_answers(text)
+    if not answers:
+        return False, "no final answer: put it in \\boxed{} or on an 'Answer:' line"
+    bad = [a for a in answers if not match_answer(a, gold, aliases, rel_tol, abs_tol)]
+    if not bad:
+        return True, "match"
+    if len(answers) > 1 and len(bad) < len(answers):
+        return False, f"hedged: {len(answers)} different final answers"
+    return False, f"final answer {bad[0][:80]!r} does not match"
