@@ -114,7 +114,12 @@ class BaseEnv:
             rows = rows[:limit]
         tasks = []
         for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise GymkitError(f"{source}: row {i} is not a JSON object")
             t = self.task_from_row(row, i)
+            rid = row.get("task_id", row.get("id"))
+            if rid is not None and "prompt" not in row:  # keep the dataset's own ids for verify
+                t.id = str(rid)
             if t.tools is None:
                 t.tools = self.tool_schemas()
             tasks.append(t)

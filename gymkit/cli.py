@@ -1,0 +1,297 @@
+"""The `gymkit` command line. Input mistakes print one line and exit 2; no tracebacks."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import GymkitError
+
+try:  # typer >= 0.2x vendors its own click
+    from typer._click import exceptions as cx
+except ImportError:  # older typer uses click itself
+    from click import exceptions as cx
+from .registry import env_names, get_env_class, make_env, parse_env_list
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Verifiable RL environments for language models, and an RLVR trainer.")
+envs_app = typer.Typer(no_args_is_help=True, help="Environments.")
+rollouts_app = typer.Typer(no_args_is_help=True, help="Stored rollouts.")
+models_app = typer.Typer(no_args_is_help=True, help="Model aliases.")
+app.add_typer(envs_app, name="envs")
+app.add_typer(rollouts_app, name="rollouts")
+app.add_typer(models_app, name="models")
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def env_row(name: str) -> dict:
+    cls = get_env_class(name)
+    env = cls()
+    tools = [s["function"]["name"] for s in env.tool_schemas() or []]
+    return {"name": name, "family": cls.family, "turns": "multi" if env.multi_turn else "single",
+            "tools": tools, "verifier": cls.verifier, "difficulties": list(cls.difficulties)}
+
+
+@envs_app.command("list")
+def envs_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every registered env: family, turns, tools, verifier."""
+    rows = [env_row(n) for n in env_names() if not n.startswith("test_")]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("env", "family", "turns", "tools", "verifier")
+    for r in rows:
+        table.add_row(r["name"], r["family"], r["turns"], ", ".join(r["tools"]) or "-", r["verifier"])
+    out.print(table)
+
+
+@app.command()
+def tasks(env: str = typer.Option(..., help="Env name."), n: int = typer.Option(5, min=1),
+          seed: int = typer.Option(0), difficulty: Optional[int] = typer.Option(None),
+          out_file: Optional[Path] = typer.Option(None, "--out", help="Write JSONL here.")) -> None:
+    """Generate seeded tasks with their gold solutions."""
+    lines = [t.model_dump_json() for t in make_env(env).generate(n, seed=seed, difficulty=difficulty)]
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text("\n".join(lines) + "\n")
+        err.print(f"wrote {len(lines)} tasks to {out_file}")
+    else:
+        print("\n".join(lines))
+
+
+@app.command("eval")
+def eval_cmd(
+    model: str = typer.Option("smollm2-135m", help="Alias, local path, checkpoint dir or HF id."),
+    env: str = typer.Option("math", help="Comma-separated env names."),
+    n: int = typer.Option(20, min=1, help="Tasks per env."),
+    samples: int = typer.Option(1, min=1, help="Samples per task (k of pass@k, maj@k)."),
+    backend: str = typer.Option("hf", help="hf | openai | vllm"),
+    out_dir: Path = typer.Option(Path("runs/eval"), "--out"),
+    seed: int = typer.Option(1_000_000, help="Task seed (eval seeds are disjoint from training)."),
+    difficulty: Optional[int] = typer.Option(None),
+    max_new_tokens: int = typer.Option(256, min=1),
+    temperature: Optional[float] = typer.Option(None, help="Default: 0 for 1 sample, else 1.0."),
+    enable_thinking: Optional[bool] = typer.Option(None, "--thinking/--no-thinking"),
+    batch: int = typer.Option(32, min=1, help="Generation batch size."),
+    actors: int = typer.Option(1, min=1, help="Ray actors per env."),
+    ray_address: Optional[str] = typer.Option(None, help="Join this Ray cluster."),
+    no_ray: bool = typer.Option(False, "--no-ray", help="Score in-process."),
+    base_url: Optional[str] = typer.Option(None, help="openai backend: server URL."),
+) -> None:
+    """Evaluate a model or checkpoint offline across envs."""
+    from .evaluate import eval_tasks, evaluate
+    from .policy import load_policy
+    from .policy.base import SamplingParams
+
+    names = parse_env_list(env)
+    temp = temperature if temperature is not None else (0.0 if samples == 1 else 1.0)
+    params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temp,
+                            enable_thinking=enable_thinking, seed=seed)
+    task_list = eval_tasks(names, n, seed, difficulty)
+    opts = {"base_url": base_url} if base_url else {}
+    policy = load_policy(model, backend=backend, **opts)
+    metrics = evaluate(policy, task_list, out_dir, samples=samples, params=params,
+                       use_ray=not no_ray, actors_per_env=actors, gen_batch=batch,
+                       ray_address=ray_address, header={"model": model, "backend": backend})
+    _print_metrics(metrics)
+    err.print(f"wrote {out_dir}/rollouts.jsonl, metrics.json, report.md, report.png")
+
+
+def _print_metrics(metrics: dict) -> None:
+    if not metrics:
+        return
+    cols = list(next(iter(metrics.values())))
+    table = Table("env", *cols)
+    for env, m in metrics.items():
+        table.add_row(env, *[f"{v:.3f}" if isinstance(v, float) else str(v) for v in m.values()])
+    out.print(table)
+
+
+@app.command()
+def verify(env: str = typer.Option(..., help="Env name."),
+           tasks_file: Path = typer.Option(..., "--tasks", help="Tasks JSONL (env or standard format)."),
+           responses: Path = typer.Option(..., help="JSONL rows {task_id, response}."),
+           out_file: Optional[Path] = typer.Option(None, "--out"),
+           no_ray: bool = typer.Option(False, "--no-ray", help="Score in-process."),
+           actors: int = typer.Option(2, min=1), timeout_s: float = typer.Option(60.0)) -> None:
+    """Score given responses without any model."""
+    from .pool import EnvPool, LocalPool
+    from .scoring import as_actions, read_jsonl, score_scripted
+
+    env_obj = make_env(env)
+    task_list = env_obj.load(tasks_file)
+    by_id = {t.id: t for t in task_list}
+    items, missing = [], []
+    for n, row in read_jsonl(responses, "responses"):
+        if "task_id" not in row or "response" not in row:
+            raise GymkitError(f"{responses}:{n}: a row needs 'task_id' and 'response'")
+        tid = str(row["task_id"])
+        if tid not in by_id:
+            missing.append(tid)
+            continue
+        items.append((f"{tid}#{n}", by_id[tid], as_actions(row["response"])))
+    pool = LocalPool([env]) if no_ray else EnvPool([env], actors_per_env=actors,
+                                                   step_timeout_s=timeout_s)
+    try:
+        results = score_scripted(pool, items)
+    finally:
+        pool.close()
+    rows = [{"task_id": r.task_id, "reward": r.reward, "status": r.status, "error": r.error,
+             "info": r.info} for r in results.values()]
+    rows += [{"task_id": t, "reward": 0.0, "status": "error", "error": "unknown task_id",
+              "info": {}} for t in missing]
+    _write_rows(rows, out_file)
+    _print_status_summary(env, rows)
+
+
+def _write_rows(rows: list[dict], path: Optional[Path]) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as f:
+        for row in rows:
+            f.write(json.dumps(row, default=str) + "\n")
+    err.print(f"wrote {len(rows)} rows to {path}")
+
+
+def _print_status_summary(env: str, rows: list[dict]) -> None:
+    from collections import Counter
+
+    counts = Counter(r["status"] for r in rows)
+    mean = sum(r["reward"] for r in rows) / max(1, len(rows))
+    table = Table("env", "rows", "reward_mean", *sorted(counts))
+    table.add_row(env, str(len(rows)), f"{mean:.3f}", *[str(counts[s]) for s in sorted(counts)])
+    out.print(table)
+
+
+@rollouts_app.command("reverify")
+def reverify(file: Path = typer.Argument(..., help="rollouts.jsonl from eval or train."),
+             out_file: Optional[Path] = typer.Option(None, "--out"),
+             no_ray: bool = typer.Option(False, "--no-ray")) -> None:
+    """Re-score stored rollouts with the current verifiers; report what changed."""
+    from .pool import EnvPool, LocalPool
+    from .scoring import read_jsonl, score_scripted
+    from .types import Rollout
+
+    stored: dict[str, Rollout] = {}
+    for n, row in read_jsonl(file, "rollouts"):
+        r = Rollout.model_validate(row)
+        if r.task is None:
+            raise GymkitError(f"{file}:{n}: rollout has no embedded task; cannot re-score")
+        stored[f"{n}"] = r
+    envs = sorted({r.env for r in stored.values()})
+    for e in envs:
+        get_env_class(e)
+    items = [(k, r.task, [m for m in r.messages[len(r.task.prompt):] if m.get("role") == "assistant"])
+             for k, r in stored.items()]
+    pool = LocalPool(envs) if no_ray else EnvPool(envs)
+    try:
+        fresh = score_scripted(pool, items)
+    finally:
+        pool.close()
+    changed, rows = 0, []
+    for k, old in stored.items():
+        new = fresh[k]
+        changed += (new.reward != old.reward) or (new.status != old.status)
+        rows.append({**old.model_dump(exclude={"reward", "status", "error", "info", "components"}),
+                     "reward": new.reward, "status": new.status, "error": new.error,
+                     "info": new.info, "components": new.components,
+                     "previous": {"reward": old.reward, "status": old.status}})
+    _write_rows(rows, out_file or file.with_name(file.stem + ".reverified.jsonl"))
+    out.print(f"{len(rows)} rollouts re-scored, {changed} changed")
+
+
+@app.command("check-env")
+def check_env_cmd(name: Optional[str] = typer.Argument(None),
+                  all_envs: bool = typer.Option(False, "--all")) -> None:
+    """Conformance check: determinism, gold scores 1, garbage scores 0, valid tool schemas."""
+    from .check import check_env
+
+    if not name and not all_envs:
+        raise GymkitError("give an env name or --all")
+    names = [n for n in env_names() if not n.startswith("test_")] if all_envs else [name]
+    failed = 0
+    for n in names:
+        env = make_env(n)
+        try:
+            problems = check_env(env)
+        finally:
+            env.close()
+        failed += bool(problems)
+        out.print(f"[{'red' if problems else 'green'}]{'FAIL' if problems else 'ok'}[/] {n}")
+        for p in problems:
+            out.print(f"    - {p}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("new-env")
+def new_env(name: str = typer.Argument(..., help="snake_case env name."),
+            dest: Optional[Path] = typer.Option(None, help="Folder to write (default: envs/NAME "
+                                                "in a gymkit checkout, else ./NAME).")) -> None:
+    """Write a working skeleton env, with a test that passes."""
+    from .scaffold import write_skeleton
+
+    for path in write_skeleton(name, dest):
+        out.print(f"wrote {path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Model aliases and what they resolve to."""
+    from .policy.models import list_models
+
+    table = Table("alias", "resolves to")
+    for alias, target in list_models().items():
+        table.add_row(alias, str(target))
+    out.print(table)
+
+
+def _mount_training() -> None:
+    try:
+        from . import cli_train
+    except ImportError:  # the trainer is optional at import time (e.g. a partial install)
+        return
+    app.command("train")(cli_train.train)
+    app.command("train-rm")(cli_train.train_rm)
+
+
+_mount_training()
+
+
+def _usage_line(e: cx.UsageError) -> str:
+    msg = e.format_message()
+    if isinstance(e, cx.NoSuchOption) and e.ctx is not None:
+        opts = sorted(o for p in e.ctx.command.params for o in p.opts if o.startswith("--"))
+        msg = f"no such option {e.option_name} for 'gymkit {e.ctx.info_name}'; valid: {', '.join(opts)}"
+    elif isinstance(e, cx.UsageError) and e.ctx is not None and "No such command" in msg:
+        cmds = sorted(getattr(e.ctx.command, "commands", {}) or {})
+        msg = f"{msg.rstrip('.')}; valid: {', '.join(cmds)}"
+    return msg
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        rv = app(args=argv, prog_name="gymkit", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except GymkitError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        return 2
+    except cx.UsageError as e:
+        err.print(f"[red]error:[/] {_usage_line(e)}", highlight=False)
+        return 2
+    except (cx.Exit, typer.Exit) as e:
+        return e.exit_code
+    except (cx.Abort, typer.Abort, KeyboardInterrupt):
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
