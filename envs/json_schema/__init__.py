@@ -1,0 +1,3 @@
+from .env import JsonSchemaEnv
+
+__all__ = ["JsonSchemaEnv"]

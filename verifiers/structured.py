@@ -1,0 +1,194 @@
+"""Structured output: JSON found in model text, JSON-schema validation, pinned values.
+
+Extraction policy (shared by `json_schema`, `ifeval`'s JSON constraint and `logic`'s zebra):
+every JSON object in the response is found (fenced blocks, the whole text, or objects inline
+in prose); identical copies count once, and two *different* objects are a hedge and extract
+nothing. A response that writes two candidate answers must not be paid for either.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+# Fences: ```json ... ``` or ``` ... ``` (any info string); the body is taken verbatim.
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
+MAX_JSON_CHARS = 200_000  # past this, scanning for inline objects is not worth the time
+
+
+@dataclass
+class Extraction:
+    """The one JSON value a response holds, or why there is none."""
+
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _loads(text: str) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN / Infinity are Python extensions, not JSON
+
+
+def _inline_objects(text: str) -> list[Any]:
+    """Top-level JSON objects embedded in prose, left to right, skipping nested ones."""
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    found, i = [], text.find("{")
+    while i != -1:
+        try:
+            value, end = decoder.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            i = text.find("{", i + 1)
+            continue
+        found.append(value)
+        i = text.find("{", end)
+    return found
+
+
+def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
+    """Every distinct JSON value in `text`, in order of appearance (see module docstring)."""
+    candidates: list[Any] = []
+    whole_ok, whole = _loads(text.strip())
+    if whole_ok:
+        candidates.append(whole)
+    else:
+        for body in _FENCE.findall(text):
+            ok, value = _loads(body.strip())
+            if ok:
+                candidates.append(value)
+        # Objects outside the fences count too: prose holding a second answer is a hedge.
+        outside = _FENCE.sub(" ", text)
+        candidates.extend(_inline_objects(outside))
+    if objects_only:
+        candidates = [c for c in candidates if isinstance(c, dict)]
+    distinct: dict[str, Any] = {}
+    for c in candidates:
+        distinct.setdefault(_canonical(c), c)
+    return list(distinct.values())
+
+
+def extract_json_object(text: str) -> Extraction:
+    """The single JSON object a response holds; an error when there is none or several."""
+    if not text or not text.strip():
+        return Extraction(error="empty response")
+    if len(text) > MAX_JSON_CHARS:
+        return Extraction(error=f"response longer than {MAX_JSON_CHARS} characters")
+    values = find_json_values(text)
+    if not values:
+        return Extraction(error="no JSON object found")
+    if len(values) > 1:
+        return Extraction(error=f"hedge: {len(values)} different JSON objects in the response")
+    return Extraction(value=values[0])
+
+
+def extract_whole_json(text: str) -> Extraction:
+    """The response as one JSON value, optionally inside a single fenced block (IFEval rule)."""
+    body = text.strip()
+    fences = _FENCE.findall(body)
+    if len(fences) == 1 and _FENCE.sub("", body).strip() == "":
+        body = fences[0].strip()
+    ok, value = _loads(body)
+    if not ok:
+        return Extraction(error="the response is not a single JSON value")
+    return Extraction(value=value)
+
+
+# ---------------------------------------------------------------------------- schema + pins
+def check_schema(schema: Any) -> str | None:
+    """None when `schema` is a valid JSON Schema (2020-12), else a one-line reason."""
+    if not isinstance(schema, dict):
+        return f"schema must be a JSON object, got {type(schema).__name__}"
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as e:
+        return f"invalid JSON Schema: {e.message}"
+    return None
+
+
+def schema_errors(instance: Any, schema: dict, limit: int = 5) -> list[str]:
+    """Human-readable validation errors (empty when valid); formats such as date are checked."""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    return [f"{_pointer(e.absolute_path) or '/'}: {e.message}" for e in errors[:limit]]
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def resolve_pointer(doc: Any, pointer: str) -> tuple[bool, Any]:
+    """(found, value) at an RFC 6901 JSON pointer."""
+    if pointer == "":
+        return True, doc
+    node = doc
+    for raw in pointer.lstrip("/").split("/"):
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False, None
+    return True, node
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: 3 == 3.0, but true != 1 and "3" != 3; objects compare key by key."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def flatten_expected(expected: Any, prefix: str = "") -> dict[str, Any]:
+    """Pins (pointer -> leaf) from a partial expected object; lists pin their length too."""
+    if isinstance(expected, dict) and expected:
+        out: dict[str, Any] = {}
+        for k, v in expected.items():
+            out.update(flatten_expected(v, f"{prefix}/{_pointer([k])[1:]}"))
+        return out
+    if isinstance(expected, list) and expected:
+        out = {f"{prefix}#len": len(expected)}
+        for i, v in enumerate(expected):
+            out.update(flatten_expected(v, f"{prefix}/{i}"))
+        return out
+    return {prefix: expected}
+
+
+def pin_errors(instance: Any, pins: dict[str, Any]) -> list[str]:
+    """Pins the instance misses. A key `"/a/b"` pins a value, `"/a#len"` an array's length."""
+    errors = []
+    for key, want in pins.items():
+        pointer, is_len = (key[:-4], True) if key.endswith("#len") else (key, False)
+        found, got = resolve_pointer(instance, pointer)
+        if is_len:
+            if not (found and isinstance(got, list) and len(got) == want):
+                errors.append(f"{pointer or '/'} must have exactly {want} items")
+        elif not found:
+            errors.append(f"{pointer} is missing (expected {json.dumps(want)})")
+        elif not json_equal(got, want):
+            errors.append(f"{pointer} is {json.dumps(got)[:60]}, expected {json.dumps(want)}")
+    return errors
