@@ -1,0 +1,117 @@
+"""`sql`: text-to-SQL over a seeded SQLite database, verified by executing both queries."""
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from gymkit.env import BaseEnv
+from gymkit.errors import GymkitError
+from gymkit.registry import register_env
+from gymkit.types import Score, Task
+
+from gymkit.verifiers.code_extract import extract_sql
+from gymkit.verifiers.sql_results import compare_results, database_file, orders_result, \
+    run_readonly, schema_of
+from .database import database_script, make_database
+from .questions import TEMPLATES
+
+INSTRUCTIONS = ("Write one SQLite SELECT query that answers the question. Return exactly the "
+                "columns asked for. Put the final query in a ```sql code block.")
+
+
+def sql_prompt(schema: str, question: str, hint: str = "") -> str:
+    hint = f"\nHint: {hint}" if hint else ""
+    return f"Database schema (SQLite):\n{schema}\n\nQuestion: {question}{hint}\n\n{INSTRUCTIONS}"
+
+
+@register_env
+class SqlEnv(BaseEnv):
+    """Text-to-SQL: the model's query runs read-only; its result set must equal the gold's.
+
+    Config: `timeout_s` (per query, default 2), `db_dir` (Spider-style
+    `<db_dir>/<db_id>/<db_id>.sqlite` for loaded rows), `cache_dir` (built databases).
+    """
+
+    name = "sql"
+    family = "code"
+    verifier = "execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol 1e-6"
+    difficulties = (1, 2, 3)
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        domain, tables, rows = make_database(rng, difficulty)
+        ddl, script = database_script(tables, rows)
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(script)
+        templates = TEMPLATES[difficulty]
+        for _ in range(50):  # retry templates whose answer would be empty or ambiguous
+            made = rng.choice(templates)(rng, *tables, rows)
+            if made and conn.execute(made[1]).fetchall():
+                break
+        else:
+            raise RuntimeError(f"no usable question for database {domain} (index {index})")
+        conn.close()
+        question, gold_sql = made
+        return Task(id=f"sql-{difficulty}-{index}-{domain}", env=self.name,
+                    prompt=[{"role": "user", "content": sql_prompt(ddl, question)}],
+                    data={"schema_sql": script, "gold_sql": gold_sql, "question": question,
+                          "ordered": orders_result(gold_sql), "db_id": domain},
+                    gold=[{"role": "assistant", "content": f"```sql\n{gold_sql};\n```"}])
+
+    def task_from_row(self, row: dict[str, Any], index: int) -> Task:
+        """Spider (`db_id`, `question`, `query`) or BIRD (`SQL`, `evidence`) rows, with the
+        database as `db_path`, `schema_sql`, or `db_id` under the `db_dir` config."""
+        if "prompt" in row and "env" in row:
+            return Task.model_validate(row)
+        gold_sql = row.get("query") or row.get("SQL") or row.get("gold_sql")
+        if not gold_sql or not row.get("question"):
+            raise GymkitError(f"sql row {index} needs 'question' and 'query' (or 'SQL'); "
+                              f"got keys {sorted(row)}")
+        data: dict[str, Any] = {"gold_sql": gold_sql, "question": row["question"],
+                                "ordered": orders_result(gold_sql), "db_id": row.get("db_id")}
+        if row.get("schema_sql"):
+            data["schema_sql"] = row["schema_sql"]
+        else:
+            data["db_path"] = str(self._db_path_for(row, index))
+        schema = schema_of(self._db_file(data))
+        prompt = sql_prompt(schema, row["question"], row.get("evidence") or "")
+        return Task(id=str(row.get("id", f"sql-row-{index}")), env=self.name, data=data,
+                    prompt=[{"role": "user", "content": prompt}],
+                    gold=[{"role": "assistant", "content": f"```sql\n{gold_sql}\n```"}])
+
+    def _db_path_for(self, row: dict[str, Any], index: int) -> Path:
+        if row.get("db_path"):
+            path = Path(row["db_path"])
+        elif row.get("db_id") and self.config.get("db_dir"):
+            path = Path(self.config["db_dir"]) / row["db_id"] / f"{row['db_id']}.sqlite"
+        else:
+            raise GymkitError(f"sql row {index}: give 'db_path', 'schema_sql', or 'db_id' with "
+                              "the env config db_dir=<Spider database folder>")
+        if not path.is_file():
+            raise GymkitError(f"sql row {index}: database file not found: {path}")
+        return path.resolve()
+
+    def _db_file(self, data: dict[str, Any]) -> Path:
+        if data.get("db_path"):
+            return Path(data["db_path"])
+        return database_file(data["schema_sql"], self.config.get("cache_dir"))
+
+    def score(self, task: Task, response: str) -> Score:
+        sql = extract_sql(response)
+        if sql is None:
+            return Score.wrong("no SQL query found (expected a ```sql block)")
+        db = self._db_file(task.data)
+        timeout = float(self.config.get("timeout_s", 2.0))
+        gold = run_readonly(db, task.data["gold_sql"], timeout_s=max(timeout, 10.0))
+        if gold.error:
+            return Score.failed(f"gold query failed on {db.name}: {gold.error}")
+        pred = run_readonly(db, sql, timeout_s=timeout)
+        if pred.denied:
+            return Score.wrong(f"query attempted a denied action: {', '.join(pred.denied)}",
+                               sql=sql[:2000], denied=pred.denied)
+        if pred.error:
+            return Score.wrong(f"query failed: {pred.error}", sql=sql[:2000])
+        ok, reason = compare_results(gold.rows, pred.rows, ordered=bool(task.data.get("ordered")))
+        info = {"sql": sql[:2000], "rows": len(pred.rows), "gold_rows": len(gold.rows)}
+        return Score.correct(**info) if ok else Score.wrong(reason, **info)

@@ -1,0 +1,111 @@
+"""Code blocks out of model responses, and HumanEval-style prompt + completion assembly.
+
+Rules (shared by `code`, `code_output`, `sql` and anything else that runs model-written code):
+- fenced blocks (```lang ... ```) are the primary channel; the *last* block of the wanted
+  language wins (models often show a draft, then the final version);
+- an unfenced response is used only when it parses as code that does something (a `def`,
+  an assignment, an import...): prose is never run;
+- a HumanEval completion may be a whole function (replaces the prompt's stub) or a body that
+  continues the prompt; `assemble_function` detects which and builds one program.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.S | re.M)
+_PY_TAGS = {"python", "py", "python3", "py3", "pycon"}
+_SQL_START = re.compile(r"^\s*(select|with)\b", re.I)
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """All fenced blocks in `text` as (language tag lower-cased, code), in order."""
+    return [(m.group(2).lower(), m.group(3)) for m in _FENCE.finditer(text or "")]
+
+
+def _pick(blocks: list[tuple[str, str]], tags: set[str]) -> str | None:
+    tagged = [code for lang, code in blocks if lang in tags]
+    if tagged:
+        return tagged[-1]
+    untagged = [code for lang, code in blocks if not lang]
+    return untagged[-1] if untagged else None
+
+
+def _is_code(text: str) -> bool:
+    """True when `text` parses as Python with at least one statement beyond a bare name."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    # "Hello" or "x" parse as bare expressions; real code defines, assigns, imports or calls.
+    return any(not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant)))
+               for s in tree.body)
+
+
+def extract_python(text: str, allow_unfenced: bool = True) -> str | None:
+    """The Python code of a response: the last python (or untagged) block, else the whole
+    response when it is itself code. None when there is no code to run."""
+    if not text or "\x00" in text:
+        return None
+    code = _pick(code_blocks(text), _PY_TAGS)
+    if code is not None:
+        return code
+    if allow_unfenced and "```" not in text and _is_code(text):
+        return text
+    return None
+
+
+def extract_sql(text: str) -> str | None:
+    """The SQL of a response: the last ```sql (or untagged) block, else the whole response
+    when it starts with SELECT/WITH. Trailing semicolons are dropped."""
+    if not text or "\x00" in text:
+        return None
+    sql = _pick(code_blocks(text), {"sql", "sqlite", "postgresql", "mysql"})
+    if sql is None and "```" not in text and _SQL_START.match(text):
+        sql = text
+    if sql is None:
+        return None
+    sql = sql.strip().rstrip(";").strip()
+    return sql or None
+
+
+def extract_block(text: str, tags: set[str] | None = None) -> str | None:
+    """The last fenced block with one of `tags` (or untagged); any block when `tags` is None."""
+    blocks = code_blocks(text)
+    if tags is None:
+        return blocks[-1][1] if blocks else None
+    return _pick(blocks, tags)
+
+
+def _defines(tree: ast.Module, name: str) -> bool:
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               and s.name == name for s in tree.body)
+
+
+def assemble_function(prompt: str, completion: str, entry_point: str) -> str | None:
+    """One program from a HumanEval prompt and a completion, or None if it cannot parse.
+
+    A completion that defines `entry_point` at top level is a whole function: it goes after
+    the prompt, so the prompt's imports and helpers stay and the new definition wins (the
+    prompt's stub is itself a valid function whose body is its docstring). Otherwise the
+    completion is taken as the body continuing the prompt, re-indented when needed.
+    """
+    try:
+        tree = ast.parse(completion)
+    except (SyntaxError, ValueError):
+        tree = None
+    if tree is not None and _defines(tree, entry_point):
+        return prompt.rstrip() + "\n\n\n" + completion.strip("\n") + "\n"
+    body = completion.strip("\n")
+    candidates = [prompt.rstrip("\n") + "\n" + body + "\n"]
+    dedented = textwrap.dedent(body)
+    candidates.append(prompt.rstrip("\n") + "\n" + textwrap.indent(dedented, "    ") + "\n")
+    for program in candidates:
+        try:
+            program_tree = ast.parse(program)
+        except (SyntaxError, ValueError):
+            continue
+        if _defines(program_tree, entry_point):
+            return program
+    return None

@@ -1,0 +1,225 @@
+"""Run model-written SQL read-only against SQLite and compare result sets.
+
+Read-only is enforced four ways, so one slip does not let a query change the data:
+the file is opened with a `mode=ro` URI, `PRAGMA query_only` is on, an authorizer allows
+only reads (SELECT, READ, FUNCTION, RECURSIVE) and records what it denied, and one
+statement per call (sqlite3 refuses `SELECT 1; DROP TABLE t`). A progress handler enforces a
+time limit, `SQLITE_LIMIT_LENGTH` caps a single value, and rows are capped.
+
+Comparison: column names are ignored, columns may come in any order (Spider's execution
+match does the same), rows are a multiset unless the gold query orders its outermost
+result, and numbers compare with a relative tolerance (AVG gives 3.0 where COUNT gives 3).
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_ROWS = 10_000
+MAX_VALUE_BYTES = 1_000_000
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+            sqlite3.SQLITE_RECURSIVE}
+# Functions that serve no read query but can hog memory or make results nondeterministic.
+_DENIED_FUNCTIONS = {"load_extension", "randomblob", "zeroblob", "random", "sqlite_offset"}
+_WRITE_ACTIONS = ("INSERT", "UPDATE", "DELETE", "DROP_TABLE", "CREATE_TABLE", "ATTACH",
+                  "DETACH", "PRAGMA", "ALTER_TABLE", "TRANSACTION", "CREATE_INDEX", "DROP_INDEX",
+                  "CREATE_VIEW", "DROP_VIEW", "CREATE_TRIGGER", "SAVEPOINT", "ANALYZE", "REINDEX",
+                  "CREATE_VTABLE", "CREATE_TEMP_TABLE", "CREATE_TEMP_VIEW", "DROP_VTABLE")
+_ACTION_NAMES = {getattr(sqlite3, f"SQLITE_{n}"): n for n in _WRITE_ACTIONS}
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, or why it did not (`error`; `denied` lists refused actions)."""
+
+    rows: list[tuple] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    error: str | None = None
+    denied: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+
+
+def database_file(script: str, cache_dir: str | Path | None = None) -> Path:
+    """A SQLite file built from `script` (DDL + INSERTs), cached by the script's hash.
+
+    The same script always yields the same database; the file is written once, atomically,
+    and afterwards only ever opened read-only.
+    """
+    digest = hashlib.sha256(script.encode()).hexdigest()[:24]
+    root = Path(cache_dir or Path(tempfile.gettempdir()) / "gymkit-sql")
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{digest}.sqlite"
+    if path.exists():
+        return path
+    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
+    os.close(fd)
+    try:
+        src = sqlite3.connect(":memory:")
+        src.executescript(script)
+        dst = sqlite3.connect(tmp)
+        src.backup(dst)
+        dst.close()
+        src.close()
+        os.replace(tmp, path)  # atomic: concurrent builders race harmlessly
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def schema_of(db_path: str | Path) -> str:
+    """The CREATE statements of a database file (read-only), for prompts."""
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+                            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    return ";\n".join(r[0] for r in rows) + ";"
+
+
+def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
+                 max_rows: int = MAX_ROWS) -> QueryResult:
+    """Run one SELECT against `db_path` with every write path closed; never raises on SQL."""
+    path = Path(db_path).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"database file not found: {path}")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    res = QueryResult()
+    start = time.monotonic()
+    deadline = start + timeout_s
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+
+        def authorize(action: int, arg1: Any, arg2: Any, db: Any, trigger: Any) -> int:
+            if action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in _DENIED_FUNCTIONS:
+                res.denied.append(f"function {arg2}")
+                return sqlite3.SQLITE_DENY
+            if action in _ALLOWED:
+                return sqlite3.SQLITE_OK
+            res.denied.append(" ".join(str(x) for x in (_ACTION_NAMES.get(action, action), arg1)
+                                       if x is not None))
+            return sqlite3.SQLITE_DENY
+
+        conn.set_authorizer(authorize)
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 2_000)
+        cur = conn.execute(sql)
+        res.columns = [d[0] for d in cur.description or []]
+        res.rows = cur.fetchmany(max_rows + 1)
+        if len(res.rows) > max_rows:
+            res.error, res.rows = f"more than {max_rows} rows", []
+    except sqlite3.Error as e:  # the query's fault: bad syntax, denied action, interrupted
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if "interrupted" in msg:
+            msg = f"query exceeded the {timeout_s:g} s time limit"
+        res.error = f"{type(e).__name__}: {msg}"
+    except (OverflowError, MemoryError, ValueError) as e:
+        res.error = f"{type(e).__name__}: {e}"
+    finally:
+        conn.close()
+        res.wall_s = time.monotonic() - start
+    return res
+
+
+# ------------------------------------------------------------------ ordering and comparison
+def orders_result(sql: str) -> bool:
+    """True when the outermost query of `sql` has an ORDER BY (outside parentheses,
+    strings and comments): then the order of rows is part of the answer."""
+    depth, i, n = 0, 0, len(sql)
+    out: list[str] = []
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"`[":
+            close = "]" if ch == "[" else ch
+            j = sql.find(close, i + 1)
+            i = n if j < 0 else j + 1
+            out.append(" ")
+            continue
+        if sql.startswith("--", i):
+            j = sql.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+        i += 1
+    flat = " ".join("".join(out).lower().split())
+    return " order by " in f" {flat} "
+
+
+def _norm(v: Any, digits: int) -> Any:
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, float):
+        if math.isnan(v) or math.isinf(v):
+            return ("num", str(v))
+        return ("num", float(f"{v:.{digits}g}"))
+    if isinstance(v, int):
+        return ("num", float(f"{float(v):.{digits}g}"))
+    if isinstance(v, bytes):
+        return ("bytes", v)
+    if v is None:
+        return ("null",)
+    return ("str", str(v))
+
+
+def _row_key(row: tuple, digits: int = 9) -> tuple:
+    return tuple(_norm(v, digits) for v in row)
+
+
+def _close(a: Any, b: Any, rel_tol: float) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-9)
+    return type(a) is type(b) and a == b
+
+
+def _rows_match(gold: list[tuple], pred: list[tuple], ordered: bool, rel_tol: float) -> bool:
+    if len(gold) != len(pred):
+        return False
+    if not ordered:
+        gold = sorted(gold, key=lambda r: repr(_row_key(r, 6)))
+        pred = sorted(pred, key=lambda r: repr(_row_key(r, 6)))
+    return all(len(g) == len(p) and all(_close(x, y, rel_tol) for x, y in zip(g, p))
+               for g, p in zip(gold, pred))
+
+
+def compare_results(gold: list[tuple], pred: list[tuple], ordered: bool = False,
+                    rel_tol: float = 1e-6) -> tuple[bool, str]:
+    """Do two result sets match? Returns (match, reason). Column order may differ."""
+    ncols = {len(r) for r in gold} | {len(r) for r in pred}
+    if len(gold) != len(pred):
+        return False, f"expected {len(gold)} rows, got {len(pred)}"
+    if not gold:
+        return True, "both empty"
+    if len(ncols) != 1:
+        return False, f"expected {len(gold[0])} columns, got {len(pred[0])}"
+    width = ncols.pop()
+    # Only permutations that pair columns with the same multiset of values are worth a try.
+    gcols = [sorted(repr(_norm(r[j], 6)) for r in gold) for j in range(width)]
+    pcols = [sorted(repr(_norm(r[j], 6)) for r in pred) for j in range(width)]
+    options = [[k for k in range(width) if pcols[k] == gcols[j]] or list(range(width))
+               for j in range(width)]
+    for perm in itertools.islice(itertools.product(*options), 5_000):
+        if len(set(perm)) != width:
+            continue
+        permuted = [tuple(r[k] for k in perm) for r in pred]
+        if _rows_match(gold, permuted, ordered, rel_tol):
+            return True, "match"
+    return False, "rows differ" + (" (order matters for this question)" if ordered else "")
