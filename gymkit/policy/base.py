@@ -40,6 +40,9 @@ class SamplingParams(BaseModel):
 
 @dataclass
 class GenRequest:
+    """One chat request. On later turns of an episode, `prefix_ids` holds the exact tokens of the
+    conversation so far and `n_prefix_messages` how many of `messages` they cover."""
+
     messages: list[Message]
     tools: list[dict[str, Any]] | None = None
     prefix_ids: list[int] | None = None
@@ -48,6 +51,10 @@ class GenRequest:
 
 @dataclass
 class Generation:
+    """A backend's answer to one GenRequest. `logprobs[i]` is the logprob of `token_ids[i]`
+    (see the backend's docstring for which distribution); servers that do not return token ids
+    leave `prompt_ids`/`token_ids` empty."""
+
     text: str
     prompt_ids: list[int] = field(default_factory=list)  # what the model was fed this turn
     token_ids: list[int] = field(default_factory=list)  # what it sampled
@@ -56,6 +63,9 @@ class Generation:
     tool_calls: list[dict[str, Any]] | None = None  # from servers that parse them
     latency_s: float = 0.0
     error: str | None = None  # the backend failed for this request (never a silent empty text)
+    # Positions in token_ids that the backend forced rather than sampled (the thinking budget's
+    # "</think>"): the trainer should mask them out of the policy-gradient loss.
+    forced: list[int] = field(default_factory=list)
 
 
 class Policy(ABC):
