@@ -55,6 +55,10 @@ class LossConfig(_Strict):
     overlong: Literal["none", "filter", "soft"] = "none"  # truncated answers: keep/mask/penalise
     overlong_cache: int = Field(64, gt=0)  # soft penalty ramps over the last N tokens
     filter_zero_variance: bool = True  # drop groups with identical rewards (no signal)
+    # "sampler": the ratio's denominator is the sampler's own logprobs (exactly what was
+    # sampled; also corrects sampler/trainer numeric mismatch). "recompute": one extra no-grad
+    # forward before the update, for backends whose logprobs are approximate or missing.
+    old_logprobs: Literal["sampler", "recompute"] = "sampler"
 
 
 # ---------------------------------------------------------------- data and sampling

@@ -1,0 +1,96 @@
+"""Training prompts: a weighted mix of the envs' seeded generators, with a restorable position.
+
+Tasks are a pure function of (env, seed, index): chunk `c` of an env is
+`env.generate(CHUNK, seed=base_seed * 1000 + c)`, so the stream is reproduced from the per-env
+positions and the mixing RNG state alone. Training seeds stay below 10**6; held-out
+evaluation uses seeds from 10**6 up (gymkit.evaluate's convention), so they never overlap.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ..env import BaseEnv
+from ..errors import GymkitError
+from ..registry import make_env
+from ..types import Task
+
+CHUNK = 256
+HELDOUT_SEED = 10**6
+
+
+class TaskStream:
+    """Draws prompts env by env with probability proportional to the env's weight."""
+
+    def __init__(self, envs: dict[str, float], seed: int = 0,
+                 difficulty: dict[str, int | None] | None = None):
+        if not envs:
+            raise GymkitError("no env to draw training prompts from")
+        if not 0 <= seed < 1000:
+            raise GymkitError(f"seed must be in [0, 1000) to keep training and held-out "
+                              f"tasks apart, got {seed}")
+        self.names = sorted(envs)
+        self.weights = [envs[n] for n in self.names]
+        self.seed = seed
+        self.difficulty = difficulty or {}
+        self.positions = {n: 0 for n in self.names}
+        self.rng = random.Random(f"mix/{seed}")
+        self._envs: dict[str, BaseEnv] = {}
+        self._chunks: dict[tuple[str, int], list[Task]] = {}
+
+    def _env(self, name: str) -> BaseEnv:
+        if name not in self._envs:
+            self._envs[name] = make_env(name)
+        return self._envs[name]
+
+    def _task(self, name: str, index: int) -> Task:
+        c, i = divmod(index, CHUNK)
+        if (name, c) not in self._chunks:
+            self._chunks = {k: v for k, v in self._chunks.items() if k[0] != name}  # keep one
+            self._chunks[(name, c)] = self._env(name).generate(
+                CHUNK, seed=self.seed * 1000 + c, difficulty=self.difficulty.get(name))
+        return self._chunks[(name, c)][i].model_copy(deep=True)
+
+    def next(self, n: int) -> list[Task]:
+        """The next `n` prompts of the mix."""
+        out = []
+        for _ in range(n):
+            name = self.rng.choices(self.names, weights=self.weights)[0]
+            out.append(self._task(name, self.positions[name]))
+            self.positions[name] += 1
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"positions": dict(self.positions), "rng": self.rng.getstate()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.positions = {n: int(state["positions"].get(n, 0)) for n in self.names}
+        version, internal, gauss = state["rng"]
+        self.rng.setstate((version, tuple(internal), gauss))
+
+    def close(self) -> None:
+        for env in self._envs.values():
+            env.close()
+
+
+def heldout_tasks(envs: list[str], n_per_env: int, seed: int = 0,
+                  difficulty: dict[str, int | None] | None = None,
+                  exclude: set[str] | None = None) -> list[Task]:
+    """`n_per_env` evaluation tasks per env from seeds >= 10**6, minus any prompt in `exclude`.
+
+    Small procedural envs can produce the same problem under two seeds; `exclude` (the training
+    prompts' texts) keeps a held-out score honest.
+    """
+    out: list[Task] = []
+    for name in envs:
+        env = make_env(name)
+        pool = env.generate(n_per_env * 2, seed=HELDOUT_SEED + seed,
+                            difficulty=(difficulty or {}).get(name))
+        env.close()
+        keep = [t for t in pool if prompt_text(t) not in (exclude or set())]
+        out += keep[:n_per_env]
+    return out
+
+
+def prompt_text(task: Task) -> str:
+    return "\n".join(str(m.get("content") or "") for m in task.prompt)

@@ -1,0 +1,141 @@
+"""Training metrics: per-env figures for each step, written to metrics.jsonl, TensorBoard and
+(optionally) W&B, and a reward-curve PNG at the end.
+
+Reward and pass rate are over *scored* rollouts only; error, timeout and truncation rates are
+over all rollouts and always sit next to them, so a broken verifier never reads as a bad model.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from ..errors import GymkitError
+from ..types import Rollout
+from .batch import Prepared
+
+log = logging.getLogger(__name__)
+
+
+def env_step_metrics(rollouts: list[Rollout], shaped: list[float],
+                     zero_variance: dict[str, list[bool]]) -> dict[str, float]:
+    """`{"reward/math": ..., "pass_rate/math": ..., ...}` for every env, plus `/all`."""
+    by_env: dict[str, list[tuple[Rollout, float]]] = defaultdict(list)
+    for r, s in zip(rollouts, shaped):
+        by_env[r.env].append((r, s))
+        by_env["all"].append((r, s))
+    zero_all = [z for flags in zero_variance.values() for z in flags]
+    out: dict[str, float] = {}
+    for env, pairs in by_env.items():
+        rs = [r for r, _ in pairs]
+        scored = [(r, s) for r, s in pairs if r.scored]
+        n = len(rs)
+        zv = zero_all if env == "all" else zero_variance.get(env, [])
+        out.update({
+            f"reward/{env}": mean(r.reward for r, _ in scored) if scored else 0.0,
+            f"shaped_reward/{env}": mean(s for _, s in scored) if scored else 0.0,
+            f"pass_rate/{env}": mean(float(r.status == "correct") for r, _ in scored) if scored else 0.0,
+            f"error_rate/{env}": sum(r.status == "error" for r in rs) / n,
+            f"timeout_rate/{env}": sum(r.status == "timeout" for r in rs) / n,
+            f"truncated_rate/{env}": sum(r.status == "truncated" for r in rs) / n,
+            f"response_len/{env}": float(mean(sum(r.loss_mask) for r in rs)),
+            f"zero_var_share/{env}": mean(map(float, zv)) if zv else 0.0,
+        })
+    return out
+
+
+def step_record(step: int, rollouts: list[Rollout], prep: Prepared, update: dict[str, float],
+                timings: dict[str, float]) -> dict[str, Any]:
+    """The full metrics.jsonl row for one step."""
+    gen_tokens = sum(sum(r.loss_mask) for r in rollouts)
+    rec: dict[str, Any] = {"step": step}
+    rec.update(env_step_metrics(rollouts, prep.rewards, prep.zero_variance))
+    rec.update({f"train/{k}": v for k, v in update.items()})
+    rec["train/sequences"] = len(prep.sequences)
+    rec.update({f"dropped/{k}": v for k, v in sorted(prep.dropped.items())})
+    rec["tokens/generated"] = gen_tokens
+    rec["tokens_per_s"] = gen_tokens / max(timings.get("generate_s", 0.0), 1e-9)
+    rec.update({f"time/{k}": v for k, v in timings.items()})
+    return rec
+
+
+class MetricsWriter:
+    """Appends rows to `metrics.jsonl` and mirrors scalars to TensorBoard / W&B."""
+
+    def __init__(self, out: Path, tensorboard: bool = True, wandb: bool = False,
+                 project: str = "gymkit", config: dict | None = None, resume_step: int = 0):
+        self.path = out / "metrics.jsonl"
+        out.mkdir(parents=True, exist_ok=True)
+        self._truncate_after(resume_step)
+        self.tb = self.wb = None
+        if tensorboard:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.tb = SummaryWriter(str(out / "tb"), purge_step=resume_step + 1)
+        if wandb:
+            try:
+                import wandb as wb
+            except ImportError:
+                raise GymkitError("logging.wandb is on but wandb is not installed "
+                                  "(pip install wandb)") from None
+            self.wb = wb.init(project=project, dir=str(out), config=config, resume="allow")
+
+    def _truncate_after(self, step: int) -> None:
+        """A killed run may have logged steps past its last checkpoint; those are redone."""
+        if not self.path.exists():
+            return
+        rows = [ln for ln in self.path.read_text().splitlines()
+                if ln.strip() and json.loads(ln).get("step", 0) <= step]
+        self.path.write_text("".join(ln + "\n" for ln in rows))
+
+    def write(self, rec: dict[str, Any]) -> None:
+        with self.path.open("a") as f:
+            f.write(json.dumps(rec) + "\n")
+        scalars = {k: v for k, v in rec.items() if isinstance(v, (int, float)) and k != "step"}
+        if self.tb is not None:
+            for k, v in scalars.items():
+                self.tb.add_scalar(k, v, rec["step"])
+            self.tb.flush()
+        if self.wb is not None:
+            self.wb.log(scalars, step=rec["step"])
+
+    def rows(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(ln) for ln in self.path.read_text().splitlines() if ln.strip()]
+
+    def close(self) -> None:
+        if self.tb is not None:
+            self.tb.close()
+        if self.wb is not None:
+            self.wb.finish()
+
+
+def plot_rewards(rows: list[dict[str, Any]], path: Path) -> Path | None:
+    """Training reward per env (and held-out reward where evaluated) against step."""
+    if not rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on training nodes
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    steps = [r["step"] for r in rows]
+    envs = sorted({k.split("/", 1)[1] for r in rows for k in r if k.startswith("reward/")})
+    for env in envs:
+        ax.plot(steps, [r.get(f"reward/{env}", float("nan")) for r in rows],
+                label=f"train {env}", alpha=0.8)
+    held = [(r["step"], r["heldout/reward"]) for r in rows if "heldout/reward" in r]
+    if held:
+        ax.plot(*zip(*held), "o-", color="black", label="held-out (greedy)")
+    ax.set(xlabel="step", ylabel="reward", title="reward")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

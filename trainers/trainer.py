@@ -1,0 +1,178 @@
+"""The RLVR loop, top to bottom: sample -> score -> advantages -> update -> sync -> repeat.
+
+One file, no framework: each step draws a weighted mix of prompts from the envs' seeded
+generators, samples G completions per prompt with `run_episodes` (groups are scored by the env
+pool while other groups still generate), turns rewards into advantages (`trainers.batch`),
+takes micro-batched gradient steps on the sampler's exact tokens (`trainers.update`), pushes
+the weights to the sampler, logs per-env metrics, and checkpoints atomically.
+"""
+from __future__ import annotations
+
+import random
+import time
+from statistics import mean
+from typing import Any
+
+import numpy as np
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..driver import run_episodes
+from ..policy.base import Policy, SamplingParams
+from ..pool import EnvPool, LocalPool
+from ..types import Task
+from .batch import prepare
+from .checkpoint import (latest_checkpoint, load_model_weights, load_trainer_state,
+                         save_checkpoint, sweep_partial)
+from .config import TrainConfig, dump_config
+from .data import TaskStream, heldout_tasks, prompt_text
+from .metrics import MetricsWriter, plot_rewards, step_record
+from .model import Trainable, build_trainable, make_optimizer, sampler_state
+from .reward_model import RewardBlender
+from .update import policy_update, recompute_old_logprobs
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _step_seed(cfg: TrainConfig, step: int) -> int:
+    # sampling at step k depends only on (seed, k, weights): a resumed run samples identically
+    return (cfg.seed * 1_000_003 + step) % 2**31
+
+
+def make_pool(cfg: TrainConfig):
+    env_config = {}
+    if "rm_chat" in cfg.envs:
+        env_config["rm_chat"] = {"rm_path": cfg.reward_model.path}
+    names = sorted(cfg.envs)
+    if cfg.rollout.pool == "ray":
+        return EnvPool(names, actors_per_env=cfg.rollout.actors_per_env, env_config=env_config)
+    return LocalPool(names, env_config=env_config)
+
+
+def evaluate_heldout(policy: Policy, pool, tasks: list[Task], cfg: TrainConfig) -> dict[str, float]:
+    """Greedy reward and pass rate on held-out tasks (never trained on)."""
+    params = cfg.rollout.sampling.model_copy(update={"temperature": 0.0, "seed": cfg.seed})
+    rollouts = run_episodes(tasks, policy, pool, params, samples=1)
+    scored = [r for r in rollouts if r.scored]
+    return {"heldout/reward": mean(r.reward for r in scored) if scored else 0.0,
+            "heldout/pass_rate": mean(r.status == "correct" for r in scored) if scored else 0.0,
+            "heldout/error_rate": 1 - len(scored) / max(len(rollouts), 1)}
+
+
+def _resume(cfg: TrainConfig, tm: Trainable, opt, sched, stream: TaskStream) -> int:
+    sweep_partial(cfg.out)
+    ckpt = latest_checkpoint(cfg.out)
+    if ckpt is None:
+        return 0
+    load_model_weights(tm.model, ckpt / "model")
+    state = load_trainer_state(ckpt)
+    opt.load_state_dict(state["optimizer"])
+    sched.load_state_dict(state["scheduler"])
+    stream.load_state_dict(state["data"])
+    return int(state["step"])
+
+
+def _progress(cfg: TrainConfig, console: Console | None) -> Progress:
+    return Progress(TextColumn("[bold]train[/] step"), MofNCompleteColumn(), BarColumn(),
+                    TextColumn("reward {task.fields[reward]:.3f}"),
+                    TextColumn("{task.fields[tps]:.0f} tok/s"), TimeElapsedColumn(),
+                    console=console, disable=not cfg.logging.progress)
+
+
+def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
+          console: Console | None = None) -> list[dict[str, Any]]:
+    """Run (or continue, with `resume`) the training described by `cfg`; returns its metrics."""
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    (cfg.out / "config.yaml").write_text(dump_config(cfg))
+    seed_everything(cfg.seed)
+    if policy is None:
+        from ..policy import load_policy
+
+        policy = load_policy(cfg.model, cfg.backend)
+    tm = build_trainable(policy, cfg)
+    opt, sched = make_optimizer(tm.model, cfg)
+    stream = TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
+                        {n: e.difficulty for n, e in cfg.envs.items()})
+    start = _resume(cfg, tm, opt, sched, stream) if resume else 0
+    shared = tm.shared
+    if start and not shared:
+        policy.sync_weights(sampler_state(tm.model))
+    pool = make_pool(cfg)
+    blender = RewardBlender.from_config(cfg)
+    writer = MetricsWriter(cfg.out, cfg.logging.tensorboard, cfg.logging.wandb,
+                           cfg.logging.wandb_project, cfg.model_dump(mode="json"), start)
+    heldout: list[Task] = []
+    if cfg.rollout.heldout_prompts:
+        seen = {prompt_text(t) for t in TaskStream(
+            {n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
+            {n: e.difficulty for n, e in cfg.envs.items()}).next(
+                cfg.steps * cfg.rollout.prompts_per_step)}
+        heldout = heldout_tasks(sorted(cfg.envs), cfg.rollout.heldout_prompts, cfg.seed,
+                                {n: e.difficulty for n, e in cfg.envs.items()}, exclude=seen)
+    G, sampling = cfg.rollout.samples_per_prompt, cfg.rollout.sampling
+    try:
+        if heldout and start == 0:
+            writer.write({"step": 0, **evaluate_heldout(policy, pool, heldout, cfg)})
+        with _progress(cfg, console) as bar:
+            job = bar.add_task("train", total=cfg.steps, completed=start, reward=0.0, tps=0.0)
+            for step in range(start + 1, cfg.steps + 1):
+                t0 = time.monotonic()
+                # 1. sample G completions per prompt; groups are scored as they finish
+                seed = _step_seed(cfg, step)
+                torch.manual_seed(seed)
+                params = sampling.model_copy(update={"seed": seed})
+                tasks = stream.next(cfg.rollout.prompts_per_step)
+                rollouts = run_episodes(tasks, policy, pool, params, samples=G,
+                                        on_group=blender.on_group if blender else None)
+                if blender:
+                    blender.finish(rollouts)
+                t_gen = time.monotonic() - t0
+                # 2. rewards -> advantages; errors, timeouts and (optionally) overlong and
+                #    zero-variance groups are left out of the gradient but kept in metrics
+                prep = prepare(rollouts, cfg.algorithm, cfg.loss, sampling.max_new_tokens)
+                # 3. gradient steps on the exact sampled tokens
+                t1 = time.monotonic()
+                update: dict[str, float] = {}
+                if prep.sequences:
+                    if cfg.loss.old_logprobs == "recompute":
+                        recompute_old_logprobs(tm.model, prep.sequences, cfg, tm.pad_id)
+                    update = policy_update(tm.model, opt, sched, prep.sequences, cfg,
+                                           tm.pad_id, tm.ref_model)
+                # 4. the sampler gets the new weights
+                if not shared:
+                    policy.sync_weights(sampler_state(tm.model))
+                t_upd = time.monotonic() - t1
+                rec = step_record(step, rollouts, prep, update, {
+                    "generate_s": t_gen, "update_s": t_upd, "step_s": time.monotonic() - t0})
+                if heldout and _eval_due(cfg, step):
+                    rec.update(evaluate_heldout(policy, pool, heldout, cfg))
+                writer.write(rec)
+                bar.update(job, completed=step, reward=rec["reward/all"], tps=rec["tokens_per_s"])
+                if _ckpt_due(cfg, step):
+                    save_checkpoint(cfg.out, step, tm.model, tm.tokenizer, {
+                        "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                        "data": stream.state_dict()}, keep=cfg.checkpoint.keep)
+        rows = writer.rows()
+        if cfg.logging.plot:
+            plot_rewards(rows, cfg.out / "reward_curve.png")
+        return rows
+    finally:
+        writer.close()
+        pool.close()
+        stream.close()
+
+
+def _eval_due(cfg: TrainConfig, step: int) -> bool:
+    every = cfg.rollout.eval_every
+    return step == cfg.steps or bool(every and step % every == 0)
+
+
+def _ckpt_due(cfg: TrainConfig, step: int) -> bool:
+    every = cfg.checkpoint.every
+    return step == cfg.steps or bool(every and step % every == 0)
+
