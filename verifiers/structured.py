@@ -47,23 +47,24 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN / Infinity are Python extensions, not JSON
 
 
-def _inline_objects(text: str) -> list[Any]:
-    """Top-level JSON objects embedded in prose, left to right, skipping nested ones."""
+def _inline_values(text: str, openers: str) -> list[Any]:
+    """Top-level JSON values starting with one of `openers`, left to right, skipping nested."""
     decoder = json.JSONDecoder(parse_constant=_reject_constant)
-    found, i = [], text.find("{")
-    while i != -1:
+    pattern = re.compile("[" + re.escape(openers) + "]")
+    found, m = [], pattern.search(text)
+    while m:
         try:
-            value, end = decoder.raw_decode(text, i)
+            value, end = decoder.raw_decode(text, m.start())
         except (ValueError, RecursionError):
-            i = text.find("{", i + 1)
+            m = pattern.search(text, m.start() + 1)
             continue
         found.append(value)
-        i = text.find("{", end)
+        m = pattern.search(text, end)
     return found
 
 
 def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
-    """Every distinct JSON value in `text`, in order of appearance (see module docstring)."""
+    """Every distinct JSON object (or array too) in `text`, in order (see module docstring)."""
     candidates: list[Any] = []
     whole_ok, whole = _loads(text.strip())
     if whole_ok:
@@ -75,22 +76,22 @@ def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
                 candidates.append(value)
         # Objects outside the fences count too: prose holding a second answer is a hedge.
         outside = _FENCE.sub(" ", text)
-        candidates.extend(_inline_objects(outside))
-    if objects_only:
-        candidates = [c for c in candidates if isinstance(c, dict)]
+        candidates.extend(_inline_values(outside, "{" if objects_only else "{["))
+    kinds = (dict,) if objects_only else (dict, list)
+    candidates = [c for c in candidates if isinstance(c, kinds)]
     distinct: dict[str, Any] = {}
     for c in candidates:
         distinct.setdefault(_canonical(c), c)
     return list(distinct.values())
 
 
-def extract_json_object(text: str) -> Extraction:
-    """The single JSON object a response holds; an error when there is none or several."""
+def extract_json_object(text: str, allow_arrays: bool = False) -> Extraction:
+    """The single JSON object (or array) a response holds; an error when none or several."""
     if not text or not text.strip():
         return Extraction(error="empty response")
     if len(text) > MAX_JSON_CHARS:
         return Extraction(error=f"response longer than {MAX_JSON_CHARS} characters")
-    values = find_json_values(text)
+    values = find_json_values(text, objects_only=not allow_arrays)
     if not values:
         return Extraction(error="no JSON object found")
     if len(values) > 1:

@@ -1,0 +1,3 @@
+from .env import LogicEnv
+
+__all__ = ["LogicEnv"]

@@ -1,0 +1,70 @@
+"""`logic`: sudoku, n-queens and zebra puzzles, checked by constraint checkers (any valid
+solution scores), not by comparison with one stored answer."""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+from gymkit.env import BaseEnv
+from gymkit.errors import GymkitError
+from gymkit.registry import register_env
+from gymkit.types import Score, Task
+
+from . import queens, sudoku, zebra
+
+KINDS = {"sudoku": sudoku, "nqueens": queens, "zebra": zebra}
+
+
+@register_env
+class LogicEnv(BaseEnv):
+    """Constraint puzzles. Config: `kinds=("sudoku", "nqueens", "zebra")` picks the mix."""
+
+    name = "logic"
+    family = "math"
+    verifier = "constraint checker: sudoku rules + givens, non-attacking queens, every zebra clue"
+    difficulties = (1, 2, 3)
+
+    def __init__(self, kinds: tuple[str, ...] | list[str] = tuple(KINDS), **config: Any) -> None:
+        super().__init__(kinds=tuple(kinds), **config)
+        for k in kinds:
+            if k not in KINDS:
+                raise GymkitError(f"unknown logic puzzle kind {k!r}; choose from: {', '.join(KINDS)}")
+        self.kinds = tuple(kinds)
+
+    def _task(self, text: str, data: dict, gold: str | None, prefix: str, **extra: Any) -> Task:
+        digest = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
+        return Task(id=f"{prefix}-{data['kind']}-{digest}", env=self.name,
+                    prompt=[{"role": "user", "content": text}], data=data,
+                    gold=[{"role": "assistant", "content": gold}] if gold else None,
+                    meta={"kind": data["kind"]}, **extra)
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        kind = rng.choice(self.kinds)
+        text, data, gold = KINDS[kind].generate(rng, difficulty)
+        return self._task(text, data, gold, f"logic-d{difficulty}-{index}")
+
+    def task_from_row(self, row: dict[str, Any], index: int) -> Task:
+        """Sudoku `{puzzle, solution?}` strings, n-queens `{n, givens?}`, ZebraLogic
+        `{puzzle, solution: {header, rows}}`, or stored gymkit Task rows."""
+        if "env" in row and "prompt" in row:
+            return super().task_from_row(row, index)
+        if isinstance(row.get("solution"), dict) and "puzzle" in row:
+            module = zebra
+        elif any(isinstance(row.get(k), str) for k in ("puzzle", "quizzes", "question")):
+            module = sudoku
+        elif "n" in row:
+            module = queens
+        else:
+            raise GymkitError(f"row {index}: logic rows are sudoku {{puzzle, solution}}, n-queens "
+                              f"{{n, givens}} or ZebraLogic {{puzzle, solution: {{header, rows}}}}; "
+                              f"got keys {sorted(row)}")
+        text, data, gold = module.from_row(row, index)
+        return self._task(text, data, gold, str(row.get("id", f"logic-row-{index}")))
+
+    def score(self, task: Task, response: str) -> Score:
+        kind = task.data.get("kind")
+        if kind not in KINDS:
+            return Score.failed(f"task {task.id} has unknown puzzle kind {kind!r}")
+        return KINDS[kind].score(task.data, response)
