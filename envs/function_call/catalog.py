@@ -35,6 +35,14 @@ def _s(description: str, **extra) -> dict:
 Request = tuple[str, dict[str, list]]  # words, gold params
 
 
+def _or_default(value: str | None, default: str) -> list:
+    """Acceptable values of an optional enum: the asked one; leaving it out is fine when the
+    request asked for nothing or for the schema's default."""
+    if value is None:
+        return [default, ""]
+    return [value, ""] if value == default else [value]
+
+
 @dataclass(frozen=True)
 class Api:
     schema: dict
@@ -50,7 +58,7 @@ def _weather(rng: random.Random) -> Request:
     unit = rng.choice(["celsius", "fahrenheit", None])
     words = f"get the {days}-day weather forecast for {city}" + (f" in {unit}" if unit else "")
     return words, {"city": [city, f"{city}, {country}"], "days": [days],
-                   "unit": [unit] if unit else ["celsius", ""]}
+                   "unit": _or_default(unit, "celsius")}
 
 
 def _currency(rng: random.Random) -> Request:
@@ -68,7 +76,7 @@ def _flight(rng: random.Random) -> Request:
              f"passenger{'s' if n > 1 else ''}" + (f" in {cabin} class" if cabin else ""))
     return words, {"origin": [a], "destination": [b], "date": [f"2026-{month:02d}-{day:02d}"],
                    "passengers": [n] if n > 1 else [1, ""],
-                   "cabin": [cabin] if cabin else ["economy", ""]}
+                   "cabin": _or_default(cabin, "economy")}
 
 
 def _loan(rng: random.Random) -> Request:
@@ -109,7 +117,8 @@ def _stock(rng: random.Random) -> Request:
     symbol, exchange = rng.choice(TICKERS)
     named = rng.random() < 0.5
     words = f"get the latest stock price of {symbol}" + (f" on the {exchange}" if named else "")
-    return words, {"symbol": [symbol], "exchange": [exchange] if named else [exchange, ""]}
+    return words, {"symbol": [symbol],
+                   "exchange": _or_default(exchange, "NASDAQ") if named else [exchange, ""]}
 
 
 _DATE = "date as YYYY-MM-DD"

@@ -193,3 +193,28 @@ def test_loader_reads_bfcl_rows(env, tmp_path):
     assert play(env, irrelevant, [{"role": "assistant", "content": f"{DECLINE}: no tool"}])[1].status == "correct"
     with pytest.raises(Exception, match="needs BFCL keys"):
         env.task_from_row({"q": 1}, 0)
+
+
+def _mutations(args):
+    """Every single-parameter corruption of a correct argument dict."""
+    for key, value in args.items():
+        yield {k: v for k, v in args.items() if k != key}  # dropped
+        yield {**args, key: {"bool": not value} if isinstance(value, bool) else
+               value + "zz" if isinstance(value, str) else
+               value + 1 if isinstance(value, (int, float)) else [*value, "extra"]}
+        yield {**args, key: str(value) if not isinstance(value, str) else 7}  # wrong type
+    yield {**args, "verbose": True}  # unknown parameter
+
+
+def test_every_single_mutation_of_the_gold_fails(env):
+    checked = 0
+    for task in env.generate(60, seed=21):
+        gold = calls_of(task) if task.gold[0].get("tool_calls") else []
+        for i, k in enumerate(gold):
+            name, args = k["function"]["name"], json.loads(k["function"]["arguments"])
+            for bad in _mutations(args):
+                calls = [*gold[:i], make_call(name, bad), *gold[i + 1:]]
+                _, score = play(env, task, [with_calls(calls)])
+                assert score.status == "wrong", (task.id, bad)
+                checked += 1
+    assert checked > 300

@@ -216,3 +216,13 @@ def test_loader_reads_gsm8k_rows(env, tmp_path):
 ])
 def test_parse_number(text, value):
     assert parse_number(text) == (pytest.approx(value) if value is not None else None)
+
+
+def test_gold_passes_and_near_misses_fail_across_many_tasks(env):
+    for level in env.difficulties:
+        for task in env.generate(40, seed=99, difficulty=level):
+            assert play(env, task, task.gold)[1].status == "correct", task.id
+            gold = answer(task)
+            for off in (max(0.02, 2e-3 * gold), -max(0.02, 2e-3 * gold)):
+                miss = gold_calls(task) + [say(f"Answer: {gold + off:.2f}")]
+                assert play(env, task, miss)[1].status == "wrong", (task.id, off)
