@@ -119,7 +119,8 @@ class FunctionCallEnv(BaseEnv):
     def judge(self, task: Task, text: str, calls: list[dict], errors: list[str]) -> Score:
         """Verdict on the calls on the message plus any `<tool_call>` blocks in its text."""
         content, text_calls, text_errors = parse_tool_calls(text)
-        calls, errors = [*calls, *text_calls], [*errors, *text_errors]
+        if not calls and not errors:  # structured calls win: servers may echo them as text too
+            calls, errors = text_calls, text_errors
         info = {"n_calls": len(calls)}
         if errors:
             return Score.wrong(f"malformed tool call: {errors[0][:160]}", **info)

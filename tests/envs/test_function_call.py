@@ -140,6 +140,8 @@ def test_text_protocol_calls_are_the_answer(env, tasks):
     assert env.score(task, blocks).status == "correct"  # `gymkit verify` path: text only
     malformed = blocks + "<tool_call>{not json}</tool_call>"
     assert "malformed" in env.score(task, malformed).info["reason"]
+    echoed = with_calls(calls_of(task), content=blocks)  # a server that also echoes the text
+    assert play(env, task, [echoed])[1].status == "correct"
     hidden = f"<think>{blocks}</think>I am not sure."  # calls only in the reasoning do not count
     assert play(env, task, [{"role": "assistant", "content": hidden}])[1].status == "wrong"
 
