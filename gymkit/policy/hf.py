@@ -170,7 +170,8 @@ class HFPolicy(Policy):
         text = self.tokenizer.decode(body)
         cut = _first_stop(text, params.stop)
         if cut is not None:  # the sampler ran on past a stop string that `generate` stopped on
-            n = next(k for k in range(1, len(body) + 1) if _first_stop(self.tokenizer.decode(body[:k]), params.stop))
+            n = next(k for k in range(1, len(body) + 1)
+                     if _first_stop(self.tokenizer.decode(body[:k]), params.stop) is not None)
             tokens, logprobs, text, ended = body[:n], logprobs[:n], text[:cut], True
         return Generation(text=text, prompt_ids=list(prompt_ids), token_ids=list(tokens), logprobs=list(logprobs),
                           finish_reason="stop" if ended else "length",

@@ -30,6 +30,17 @@ def _tools_system_text(tools: list[dict[str, Any]]) -> str:
             f"{lines}\n</tools>")
 
 
+def with_system_lines(messages: list[Message], lines: list[str]) -> tuple[list[Message], int]:
+    """Messages with `lines` added to the system prompt (the first line leads it, as reasoning
+    switches must), and how many messages were inserted at the front (0 or 1)."""
+    if not lines:
+        return list(messages), 0
+    if messages and messages[0].get("role") == "system":
+        content = "\n".join([*lines[:1], messages[0].get("content") or "", *lines[1:]]).strip()
+        return [{**messages[0], "content": content}, *messages[1:]], 0
+    return [{"role": "system", "content": "\n".join(lines)}, *messages], 1
+
+
 class PromptBuilder:
     """Renders and tokenises chat requests for one tokenizer and chat template."""
 
@@ -56,13 +67,7 @@ class PromptBuilder:
     def prepare(self, messages: list[Message], tools, enable_thinking) -> tuple[list[Message], int]:
         """Messages as the template sees them, and how many were inserted at the front."""
         msgs = [{**m, "content": m.get("content") or ""} for m in messages]
-        extra = self._system_additions(tools, enable_thinking)
-        if not extra:
-            return msgs, 0
-        if msgs and msgs[0]["role"] == "system":
-            msgs[0] = {**msgs[0], "content": "\n".join([*extra[:1], msgs[0]["content"], *extra[1:]]).strip()}
-            return msgs, 0
-        return [{"role": "system", "content": "\n".join(extra)}, *msgs], 1
+        return with_system_lines(msgs, self._system_additions(tools, enable_thinking))
 
     def render(self, msgs: list[Message], tools, enable_thinking, generation_prompt: bool) -> str:
         kwargs: dict[str, Any] = {}
