@@ -20,7 +20,7 @@ from gymkit.verifiers.kb import check_final_answer
 
 from .calculator import CalcError, evaluate, format_number
 from .problems import WRITERS
-from .units import UNITS, UnitError, convert
+from .units import UnitError, convert
 
 SYSTEM_PROMPT = (
     "Solve the problem with the tools: `calculate` evaluates an arithmetic expression and "
@@ -82,7 +82,7 @@ class ToolCalcEnv(BaseEnv):
         return Task(id=f"tool_calc-{difficulty}-{index}-{writer.__name__}", env=self.name,
                     prompt=[system(SYSTEM_PROMPT), user(question)], gold=gold,
                     data={"answer": answer, "unit": unit, "steps": len(plan.calls)},
-                    meta={"problem": writer.__name__, "units": sorted(UNITS)})
+                    meta={"problem": writer.__name__})
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """A `{question, answer}` row (GSM8K-style; `answer` may end in '#### <number>')."""
