@@ -1,0 +1,103 @@
+"""Wordle rules: the vendored word list, per-letter feedback, hard-mode checks and a solver."""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from pathlib import Path
+
+GREEN, YELLOW, GRAY = "G", "Y", "-"
+_PREFIX = re.compile(r"^\s*(?:(?:my\s+)?(?:final\s+)?(?:guess|answer|word)\s*(?:is)?\s*[:=]?\s*)", re.I)
+_MARKUP = re.compile(r"[`*_\"'“”‘’]")
+
+
+@functools.cache
+def words() -> tuple[str, ...]:
+    """The vendored list of common five-letter English words (sorted, lowercase)."""
+    text = (Path(__file__).parent / "words.txt").read_text()
+    return tuple(w for w in text.split() if len(w) == 5 and w.isalpha())
+
+
+@functools.cache
+def word_set() -> frozenset[str]:
+    return frozenset(words())
+
+
+def feedback(guess: str, answer: str) -> str:
+    """Per-letter marks: green (right place), yellow (elsewhere), gray (not there / used up).
+
+    Greens are marked first; yellows then take the answer's remaining letters left to right,
+    so a repeated letter is yellow only as often as the answer has it unmatched.
+    """
+    marks = [GRAY] * 5
+    left = Counter(a for g, a in zip(guess, answer) if g != a)
+    for i, (g, a) in enumerate(zip(guess, answer)):
+        if g == a:
+            marks[i] = GREEN
+        elif left[g] > 0:
+            marks[i] = YELLOW
+            left[g] -= 1
+    return "".join(marks)
+
+
+def hard_mode_violation(guess: str, history: list[tuple[str, str]]) -> str | None:
+    """Why `guess` breaks hard mode (revealed hints must be reused), or None."""
+    for prev, marks in history:
+        for i, (ch, m) in enumerate(zip(prev, marks)):
+            if m == GREEN and guess[i] != ch:
+                return f"letter {i + 1} must be {ch.upper()}"
+        need = Counter(ch for ch, m in zip(prev, marks) if m != GRAY)
+        have = Counter(guess)
+        for ch, n in need.items():
+            if have[ch] < n:
+                return f"the guess must contain {ch.upper()}" + (f" {n} times" if n > 1 else "")
+    return None
+
+
+class GuessError(ValueError):
+    """A reply that holds no single readable guess."""
+
+
+def read_guess(text: str) -> str:
+    """The guess on the last non-empty line (`crane`, `Guess: CRANE`, `**crane**`)."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    if not lines:
+        raise GuessError("empty reply; put your guess (one five-letter word) on the last line")
+    line = _PREFIX.sub("", _MARKUP.sub("", lines[-1][:200])).strip().rstrip(".!")
+    tokens = line.split()
+    if len(tokens) != 1:
+        raise GuessError("put exactly one word, your guess, on the last line")
+    return tokens[0].lower()
+
+
+def _letter_score(candidates: list[str]) -> dict[str, int]:
+    return Counter(ch for w in candidates for ch in set(w))
+
+
+def solve(answer: str, opener: str, max_guesses: int,
+          vocab: tuple[str, ...] | None = None, hint: dict | None = None) -> list[str] | None:
+    """Guesses of a consistent-guess solver: each guess (after `opener`) fits every mark so far
+    and covers the most common letters among the remaining candidates. None when it fails."""
+    cands = list(vocab or words())
+    if hint:
+        cands = [w for w in cands if w[hint["position"]] == hint["letter"]]
+    guesses, guess = [], opener
+    while len(guesses) < max_guesses:
+        guesses.append(guess)
+        if guess == answer:
+            return guesses
+        marks = feedback(guess, answer)
+        cands = [w for w in cands if feedback(guess, w) == marks and w != guess]
+        if not cands:
+            return None
+        freq = _letter_score(cands)
+        guess = max(cands, key=lambda w: (sum(freq[c] for c in set(w)), [-ord(c) for c in w]))
+    return None
+
+
+@functools.cache
+def openers(n: int = 12) -> tuple[str, ...]:
+    """The `n` words covering the most frequent letters of the list: good first guesses."""
+    freq = _letter_score(list(words()))
+    ranked = sorted(words(), key=lambda w: (-sum(freq[c] for c in set(w)), w))
+    return tuple(ranked[:n])
