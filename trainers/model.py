@@ -53,7 +53,11 @@ def build_trainable(policy: Policy, cfg: TrainConfig) -> Trainable:
         model = copy.deepcopy(model).float()
         shared = False
     if cfg.trainer.gradient_checkpointing:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        kw = {"use_reentrant": False}  # non-reentrant: works with frozen inputs (LoRA)
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2 name
+            model.activation_checkpointing_enable(kw)
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kw)
         model.config.use_cache = False
     ref = None
     if cfg.trainer.lora.enabled:
