@@ -1,0 +1,240 @@
+"""The candidate process: drop privileges, apply limits, then run untrusted code.
+
+Runs in a child forked by the runner (which already imported everything), so a Python
+candidate costs one fork and no interpreter start. Never returns: every path ends in
+`os._exit` so no parent frame, atexit hook or finaliser of the runner ever runs here.
+"""
+from __future__ import annotations
+
+import _thread
+import builtins
+import gc
+import io
+import os
+import resource
+import signal
+import sys
+import types
+
+from . import linux
+from .auditguard import install_guard
+
+CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+EXIT_HARNESS_FAULT = 125  # the harness itself could not start the candidate
+
+
+def clean_env(workdir: str) -> dict[str, str]:
+    """The whole environment a candidate sees: no inherited variable, hence no secret."""
+    return {"PATH": CLEAN_PATH, "HOME": workdir, "TMPDIR": workdir, "PWD": workdir,
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONIOENCODING": "utf-8"}
+
+
+def _set_limits(job: dict, cfg: dict) -> None:
+    cpu = int(job["timeout_s"]) + 1  # the wall clock normally fires first; this is a backstop
+    mem = job["memory_mb"] * 2 ** 20
+    limits = {resource.RLIMIT_CPU: (cpu, cpu + 1), resource.RLIMIT_AS: (mem, mem),
+              resource.RLIMIT_NPROC: (cfg["nproc"], cfg["nproc"]),
+              resource.RLIMIT_FSIZE: (cfg["file_mb"] * 2 ** 20,) * 2,
+              resource.RLIMIT_NOFILE: (cfg["nofile"], cfg["nofile"]),
+              resource.RLIMIT_CORE: (0, 0)}
+    for which, value in limits.items():
+        resource.setrlimit(which, value)
+
+
+def _drop_privileges(cfg: dict) -> None:
+    uid = cfg.get("uid")
+    if uid is not None:  # root mode: a uid of its own per slot, no groups, no capabilities
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+    # Not dumpable: another process of the same uid can neither ptrace us nor read our memory.
+    linux.prctl(linux.PR_SET_DUMPABLE, 0)
+
+
+def _wire_fds(fds: dict) -> None:
+    os.dup2(fds["stdin"], 0)
+    os.dup2(fds["stdout"], 1)
+    os.dup2(fds["stderr"], 2)
+    keep = 3
+    if fds.get("verdict") is not None:
+        os.dup2(fds["verdict"], 3)
+        keep = 4
+    os.closerange(keep, 1 << 16)  # drops the runner's sockets, pipes and namespace fds
+
+
+def _reset_signals() -> None:
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            continue  # signals Python may not touch (e.g. 32/33, used by libc)
+    # What a fresh Python interpreter does: ignore SIGPIPE and SIGXFSZ, turn them into OSError.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def enter(job: dict, cfg: dict, fds: dict, workdir: str) -> None:
+    """Child side of one run: isolate this process, then run the job. Never returns."""
+    try:
+        os.setsid()
+        _wire_fds(fds)
+        os.chdir(workdir)
+        _set_limits(job, cfg)
+        _drop_privileges(cfg)
+        env = clean_env(workdir)
+        if job["language"] == "bash":
+            os.execve("/bin/bash", ["bash", "-c", job["code"]], env)
+        os.environ.clear()
+        os.environ.update(env)
+        gc.enable()  # the server runs without it; the candidate gets a normal interpreter
+        _reset_signals()
+        _fresh_interpreter_state()
+    except BaseException as exc:  # report why the jail failed, as the candidate's stderr
+        os.write(2, f"sandbox: could not start the candidate: {exc!r}\n".encode())
+        os._exit(EXIT_HARNESS_FAULT)
+    if job.get("test") is None:
+        _run_python(job["code"])
+    _run_python_test(job["code"], job["test"], job["nonce"])
+
+
+def _fresh_interpreter_state() -> None:
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
+                                 encoding="utf-8", errors="replace")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+                                  encoding="utf-8", errors="backslashreplace")
+    sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+                                  encoding="utf-8", errors="backslashreplace",
+                                  line_buffering=True)
+    sys.argv = ["-c"]
+    # As `python -c`: the working dir first, and nothing of the sandbox's own location.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [""] + [p for p in sys.path if p and os.path.abspath(p) != here]
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            continue  # the candidate closed or replaced it; nothing left to flush
+    os._exit(code)
+
+
+def _run_python(code: str) -> None:
+    """Plain `run`: behave like `python -c code` (exit codes, tracebacks, atexit)."""
+    import atexit
+    import threading
+    import traceback
+    status = 0
+    try:
+        exec(compile(code, "<string>", "exec"), sys.modules["__main__"].__dict__)
+    except SystemExit as exc:
+        status = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    try:
+        threading._shutdown()  # as interpreter exit does: wait for non-daemon threads
+        atexit._run_exitfuncs()
+    except SystemExit as exc:
+        status = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+    _flush_and_exit(status)
+
+
+def _test_body(cand, test, g, outcome, done) -> None:
+    """Worker thread: candidate, then the tests. Only the finished list leaves it."""
+    try:
+        exec(cand, g)
+        exec(test, g)
+        outcome.append(None)
+    except BaseException as exc:  # any way out before the last assert is a failure
+        outcome.append(exc)
+    finally:
+        done.release()
+
+
+def _run_python_test(code: str, test: str, nonce: str) -> None:
+    """`run_tests`: the nonce goes to fd 3 only once the tests ran to their end.
+
+    The candidate and the tests run in a worker thread with frame, gc, ctypes and
+    tracing access cut off by an audit hook, so nothing there can reach this frame
+    (the nonce) or replace what it runs; the main thread never runs candidate code
+    before the verdict is written, so no candidate signal handler can see it either.
+    """
+    write, exit_, start, lock = os.write, os._exit, _thread.start_new_thread, _thread.allocate_lock
+    out, err = sys.stdout, sys.stderr
+    try:
+        test_code = compile(test, "<test>", "exec")
+    except SyntaxError as exc:
+        write(2, f"sandbox: the test program does not compile: {exc}\n".encode())
+        exit_(EXIT_HARNESS_FAULT)
+    try:
+        cand_code = compile(code, "<candidate>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        write(2, f"SyntaxError: {exc}\n".encode())
+        exit_(1)
+    allowed: set[int] = set()
+    install_guard(allowed)
+    outcome: list = []
+    done = lock()
+    done.acquire()
+    start(_test_body, (cand_code, test_code, sys.modules["__main__"].__dict__, outcome, done))
+    done.acquire()
+    passed = len(outcome) == 1 and outcome[0] is None
+    if passed:
+        write(3, nonce.encode())
+    nonce = None  # nothing below may need it
+    for stream in (out, err):
+        stream.flush()
+    if passed:
+        exit_(0)
+    # Formatting may call the candidate's __str__: do it off the main thread, after the verdict.
+    start(_report_failure, (outcome[0] if outcome else None, test, allowed, done))
+    done.acquire()
+    exit_(1)
+
+
+def _report_failure(exc, test, allowed, done) -> None:
+    import linecache
+    import traceback
+    try:
+        _allow_tracebacks(exc, allowed)
+        # Only now, after the verdict, may the test source show up in the traceback.
+        linecache.cache["<test>"] = (len(test), None, test.splitlines(True), "<test>")
+        text = "".join(traceback.format_exception(exc)) if exc is not None else "no outcome\n"
+        os.write(2, text.encode("utf-8", "backslashreplace"))
+    except BaseException as fmt_exc:  # a hostile __str__ must not hide the failure itself
+        os.write(2, f"{type(exc).__name__} (unprintable: {type(fmt_exc).__name__})\n".encode())
+    finally:
+        done.release()
+
+
+def _allow_tracebacks(exc, allowed: set, depth: int = 0) -> None:
+    """Let the harness read the frames of `exc` and of the exceptions chained to it."""
+    if exc is None or depth > 20:
+        return
+    tb = exc.__traceback__
+    while tb is not None:
+        allowed.add(id(tb))
+        tb = tb.tb_next
+    _allow_tracebacks(exc.__cause__, allowed, depth + 1)
+    _allow_tracebacks(exc.__context__, allowed, depth + 1)

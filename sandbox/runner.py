@@ -1,0 +1,232 @@
+"""The runner: one per request, forked by the fork server; supervises the candidate.
+
+In "namespaces" mode the runner is pid 1 of a fresh PID namespace and owns fresh mount,
+network and IPC namespaces: `kill(-1)` from it reaches every process the candidate made
+(setsid and double-fork included) and nothing else, and when it exits the kernel tears
+the namespaces down with their tmpfs, sockets and SysV objects.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import selectors
+import shutil
+import signal
+import socket
+import tempfile
+import time
+
+from . import jail, linux, tree, wire
+
+WORK_ROOT_NS = "/tmp"          # a per-request tmpfs in namespaces mode
+DRAIN_AFTER_EXIT_S = 0.5       # leftover output once every writer is dead
+CHUNK = 1 << 16
+
+
+def serve(conn_fd: int, mode: str) -> None:
+    """Runner process body: read one request, run its jobs, answer. Never returns."""
+    code = 0
+    try:
+        sock = socket.socket(fileno=conn_fd)
+        req = wire.recv_msg(sock)
+        ws_fd = _open_workspace(req)
+        work_root = _isolate(req, mode)
+        results = [_run_one(job, req, mode, work_root, ws_fd) for job in req["jobs"]]
+        if mode != "namespaces":
+            shutil.rmtree(work_root, ignore_errors=True)
+        wire.send_msg(sock, {"results": results})
+    except wire.ConnectionLost:
+        code = 1  # the client gave up on us; nothing to answer
+    except BaseException as exc:  # report infrastructure failures to the client
+        code = 1
+        try:
+            wire.send_msg(sock, {"fault": f"{type(exc).__name__}: {exc}"})
+        except OSError:
+            pass  # the client is gone as well; the exit code is all that is left
+    os._exit(code)
+
+
+def _open_workspace(req: dict) -> int | None:
+    # Opened before /tmp is covered by the run's tmpfs; the fd still reaches the host dir.
+    if req.get("workspace") is None:
+        return None
+    return os.open(req["workspace"], os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+
+
+def _isolate(req: dict, mode: str) -> str:
+    """Enter this request's namespaces; return the directory that holds working dirs."""
+    if mode != "namespaces":
+        return tempfile.mkdtemp(prefix="gymkit-run-")
+    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC
+                  | linux.CLONE_NEWUTS)
+    test_mode = any(job.get("test") is not None for job in req["jobs"])
+    nosuid = linux.MS_NOSUID | linux.MS_NODEV
+    # Test runs get a noexec working dir: no candidate-built .so can be loaded next to the nonce.
+    linux.mount("tmpfs", WORK_ROOT_NS, "tmpfs", nosuid | (linux.MS_NOEXEC if test_mode else 0),
+                f"size={req['disk_mb']}m,mode=755")
+    if test_mode:  # no /proc at all: /proc/self/mem would read the harness's memory
+        linux.mount("tmpfs", "/proc", "tmpfs", nosuid | linux.MS_NOEXEC | linux.MS_RDONLY,
+                    "size=4k,mode=555")
+    else:  # a /proc that shows only this namespace's processes
+        linux.mount("proc", "/proc", "proc", nosuid | linux.MS_NOEXEC)
+    return WORK_ROOT_NS
+
+
+def _make_workdir(job: dict, req: dict, work_root: str, ws_fd: int | None) -> str:
+    workdir = os.path.join(work_root, "work")
+    os.mkdir(workdir, 0o700)
+    uid = req.get("uid")
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    if ws_fd is not None:
+        dst = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            tree.copy_tree(ws_fd, dst, uid, [req["disk_mb"] * 2 ** 20])
+        finally:
+            os.close(dst)
+    tree.write_files(workdir, job.get("files") or {}, uid)
+    return workdir
+
+
+def _run_one(job: dict, req: dict, mode: str, work_root: str, ws_fd: int | None) -> dict:
+    workdir = _make_workdir(job, req, work_root, ws_fd)
+    try:
+        result = _supervise(job, req, mode, workdir)
+        if ws_fd is not None:
+            result["workspace_error"] = _save_workspace(workdir, ws_fd, req)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def _save_workspace(workdir: str, ws_fd: int, req: dict) -> str | None:
+    src = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        tree.clear_dir(ws_fd)
+        tree.copy_tree(src, ws_fd, None, [req["disk_mb"] * 2 ** 20])
+    except OSError as exc:
+        return f"workspace not fully saved: {exc}"
+    finally:
+        os.close(src)
+    return None
+
+
+def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
+    """Fork the candidate, feed stdin, collect capped output, enforce the wall clock."""
+    pipes = {name: os.pipe() for name in ("stdin", "stdout", "stderr")}
+    want_verdict = job.get("test") is not None
+    if want_verdict:
+        pipes["verdict"] = os.pipe()
+    t0 = time.monotonic()
+    gc.freeze()  # what the runner allocated: the candidate's GC never scans (copies) it
+    pid = os.fork()
+    if pid == 0:
+        fds = {"stdin": pipes["stdin"][0], "stdout": pipes["stdout"][1],
+               "stderr": pipes["stderr"][1]}
+        if want_verdict:
+            fds["verdict"] = pipes["verdict"][1]
+        jail.enter(job, req, fds, workdir)
+    os.close(pipes["stdin"][0])
+    for name in ("stdout", "stderr", "verdict"):
+        if name in pipes:
+            os.close(pipes[name][1])
+    collected = _collect(pid, job, req, pipes, t0, mode)
+    _kill_everything(pid, mode)
+    collected["wall_s"] = time.monotonic() - t0
+    return collected
+
+
+def _collect(pid: int, job: dict, req: dict, pipes: dict, t0: float, mode: str) -> dict:
+    cap, budget = req["output_cap"], req["output_budget"]
+    bufs = {"stdout": bytearray(), "stderr": bytearray(), "verdict": bytearray()}
+    seen = {"stdout": 0, "stderr": 0, "verdict": 0}
+    sel = selectors.DefaultSelector()
+    pidfd = os.pidfd_open(pid)
+    sel.register(pidfd, selectors.EVENT_READ, "exit")
+    for name in ("stdout", "stderr", "verdict"):
+        if name in pipes:
+            os.set_blocking(pipes[name][0], False)
+            sel.register(pipes[name][0], selectors.EVENT_READ, name)
+    stdin_data = memoryview(job.get("stdin") or b"")
+    stdin_w = pipes["stdin"][1]
+    os.set_blocking(stdin_w, False)
+    if stdin_data:
+        sel.register(stdin_w, selectors.EVENT_WRITE, "stdin")
+    else:
+        os.close(stdin_w)
+    deadline = t0 + job["timeout_s"]
+    reason, status, exit_at = None, None, None
+    while sel.get_map():
+        now = time.monotonic()
+        if exit_at is None and now >= deadline:
+            reason = "timeout"
+            break
+        if exit_at is not None and now >= exit_at + DRAIN_AFTER_EXIT_S:
+            break
+        limit = (deadline if exit_at is None else exit_at + DRAIN_AFTER_EXIT_S) - now
+        for key, _ in sel.select(timeout=max(limit, 0)):
+            name = key.data
+            if name == "exit":
+                sel.unregister(pidfd)
+                # The candidate is gone: end its leftovers now so their pipe ends close.
+                _kill_leftovers(pid, mode)
+                _, status, rusage = os.wait4(pid, 0)
+                exit_at = time.monotonic()
+            elif name == "stdin":
+                try:
+                    sent = os.write(stdin_w, stdin_data[:CHUNK])
+                    stdin_data = stdin_data[sent:]
+                except BrokenPipeError:
+                    stdin_data = stdin_data[:0]
+                if not stdin_data:
+                    sel.unregister(stdin_w)
+                    os.close(stdin_w)
+            else:
+                chunk = os.read(key.fd, CHUNK)
+                if not chunk:
+                    sel.unregister(key.fd)
+                    continue
+                seen[name] += len(chunk)
+                room = (64 if name == "verdict" else cap) - len(bufs[name])
+                if room > 0:
+                    bufs[name] += chunk[:room]
+                if seen["stdout"] + seen["stderr"] > budget:
+                    reason = "output"
+                    break
+        if reason:
+            break
+    for key in list(sel.get_map().values()):
+        if key.data not in ("exit",):
+            os.close(key.fd)
+    os.close(pidfd)
+    if status is None:  # timed out or flooded: kill, then collect its status
+        os.kill(pid, signal.SIGKILL)
+        _, status, rusage = os.wait4(pid, 0)
+    return {"wait_status": status, "reason": reason,
+            "cpu_s": rusage.ru_utime + rusage.ru_stime,
+            "stdout": bytes(bufs["stdout"]), "stderr": bytes(bufs["stderr"]),
+            "stdout_truncated": seen["stdout"] > len(bufs["stdout"]),
+            "stderr_truncated": seen["stderr"] > len(bufs["stderr"]),
+            "verdict": bytes(bufs["verdict"])}
+
+
+def _kill_leftovers(pid: int, mode: str) -> None:
+    try:
+        if mode == "namespaces":
+            os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of this namespace
+        else:
+            os.killpg(pid, signal.SIGKILL)  # weak mode: a setsid() escapee survives this
+    except ProcessLookupError:
+        pass  # nothing left to kill
+
+
+def _kill_everything(pid: int, mode: str) -> None:
+    """End every process the job made and reap them, so the next job starts clean."""
+    _kill_leftovers(pid, mode)
+    if mode != "namespaces":
+        return
+    while True:
+        try:
+            os.waitpid(-1, 0)  # orphans were re-parented to us, pid 1
+        except ChildProcessError:
+            return
