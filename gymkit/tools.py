@@ -148,9 +148,25 @@ def parse_tool_calls(text: str) -> tuple[str, list[dict], list[str]]:
     return content, calls, errors
 
 
+_THINK_END = re.compile(r"</think(?:ing)?>", re.I)
+_THINK_START = re.compile(r"<think(?:ing)?>", re.I)
+
+
 def message_with_calls(text: str) -> Message:
-    """An assistant message built from raw model text, tool calls parsed out of it."""
-    content, calls, errors = parse_tool_calls(text)
+    """An assistant message built from raw model text, tool calls parsed out of it.
+
+    Only the text after the reasoning trace can call tools: a call written inside `<think>`
+    (or in a trace that never closed) is thought, not action, and is left in the content.
+    """
+    ends = list(_THINK_END.finditer(text))
+    if ends:
+        head, tail = text[:ends[-1].end()], text[ends[-1].end():]
+    elif _THINK_START.search(text):
+        head, tail = text, ""
+    else:
+        head, tail = "", text
+    content, calls, errors = parse_tool_calls(tail)
+    content = (head + ("\n" if head and content else "") + content) if head else content
     msg: Message = {"role": "assistant", "content": content}
     if calls:
         msg["tool_calls"] = calls

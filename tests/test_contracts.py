@@ -131,3 +131,14 @@ def test_generation_is_seeded():
     assert env.generate(3, seed=5) != env.generate(3, seed=6)
     with pytest.raises(GymkitError, match="no difficulty 9"):
         env.generate(1, difficulty=9)
+
+
+def test_tool_calls_inside_thinking_are_not_actions():
+    from gymkit.tools import message_with_calls
+
+    call = '<tool_call>{"name": "add", "arguments": {"amount": 1}}</tool_call>'
+    assert "tool_calls" not in message_with_calls(f"<think>maybe {call}</think>no call")
+    assert "tool_calls" not in message_with_calls(f"<think>unfinished {call}")
+    msg = message_with_calls(f"<think>plan</think>{call}")
+    assert msg["tool_calls"][0]["function"]["name"] == "add"
+    assert msg["content"].startswith("<think>plan</think>")
