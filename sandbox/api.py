@@ -174,9 +174,16 @@ def run_tests(candidate_code: str, tests: str | list[str], timeout_s: float = 5.
 
 
 def _failure_line(res: RunResult) -> str:
-    """The most useful line of a failed test: the exception line, or why it ended."""
+    """The most useful line of a failed test: the exception, and the test line it came from."""
     lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
     tail = lines[-1].strip() if lines else ""
     if res.status in ("timeout", "killed") or not tail:
         return res.reason or res.status
-    return tail[:500]
+    where = ""
+    for i in range(len(lines) - 1, -1, -1):
+        m = re.match(r'\s*File "<test>", line (\d+)', lines[i])
+        if m:
+            src = lines[i + 1].strip() if i + 1 < len(lines) - 1 else ""
+            where = f" (test line {m.group(1)}: {src})" if src else f" (test line {m.group(1)})"
+            break
+    return (tail + where)[:500]

@@ -168,3 +168,12 @@ def submit(request: dict) -> dict:
     if "fault" in answer:
         raise SandboxError(f"sandbox runner failed: {answer['fault']}")
     return answer
+
+
+def reset_server() -> None:
+    """Stop this process's fork server; the next run starts a fresh one."""
+    global _server
+    with _server_lock:
+        if _server is not None and _server.alive():
+            _server.close()
+        _server = None

@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import socket
+import stat
 import sys
 
 from . import linux, runner, wire
@@ -49,10 +50,43 @@ def _probe_namespaces() -> str | None:
     return None if status == 0 else (why or f"probe exited with status {status}")
 
 
+def _hidden_ancestor(path: str) -> str | None:
+    """The top-most ancestor of `path` that other users cannot enter (e.g. /root)."""
+    parts = os.path.abspath(path).split("/")[1:]
+    for i in range(1, len(parts)):
+        anc = "/" + "/".join(parts[:i])
+        if not os.stat(anc).st_mode & stat.S_IXOTH:
+            return anc
+    return None
+
+
+def _expose_interpreter() -> None:
+    """Python may live under a private dir such as /root/.pyenv, which the sandbox uid
+    cannot enter: cover that dir with an empty tmpfs (hiding the rest of it) and bind
+    only the interpreter's own trees back in."""
+    wanted = {sys.base_prefix, sys.prefix, sys.exec_prefix}
+    wanted |= {p for p in sys.path if p and os.path.isdir(p)}
+    roots = sorted(p for p in map(os.path.realpath, wanted)
+                   if not any(p.startswith(q + "/") for q in map(os.path.realpath, wanted)))
+    by_anc: dict[str, list[str]] = {}
+    for path in roots:
+        anc = _hidden_ancestor(path)
+        if anc is not None:
+            by_anc.setdefault(anc, []).append(path)
+    for anc, paths in by_anc.items():
+        fds = [os.open(p, os.O_PATH | os.O_DIRECTORY) for p in paths]
+        linux.mount("tmpfs", anc, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m,mode=755")
+        for path, fd in zip(paths, fds):
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            linux.mount(f"/proc/self/fd/{fd}", path, None, linux.MS_BIND | linux.MS_REC)
+            os.close(fd)
+
+
 def _readonly_root(base_dir: str) -> None:
     """This process and its runners see / read-only, except `base_dir` (workspaces)."""
     linux.unshare(linux.CLONE_NEWNS)
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    _expose_interpreter()
     linux.mount(base_dir, base_dir, None, linux.MS_BIND | linux.MS_REC)
     linux.make_tree_readonly("/", recursive=True)
     linux.make_tree_readonly(base_dir, recursive=False, readonly=False)
