@@ -8,7 +8,7 @@ Formats (`TestSpec.kind`):
 - `stdio`: APPS / LiveCodeBench stdin-stdout cases: the program runs once per case and its
   stdout is compared here, in the host, after normalising whitespace (see `same_stdout`).
 - `call`: call-based cases (APPS `fn_name`, LiveCodeBench functional): a driver calls the
-  function (or `Solution().fn`) on JSON arguments and prints the JSON result after a
+  function (or `Solution().fn`) on the arguments and prints the repr of the result after a
   per-run nonce; the host compares it with the expected value, so `__eq__` tricks are moot.
 
 A sandbox timeout or OOM on a test fails that test (the candidate's fault); an exception from
@@ -29,8 +29,16 @@ from gymkit.types import Score
 from .code_extract import assemble_function, extract_python
 
 
+class BadTests(ValueError):
+    """The task's own tests are broken (a data problem, not the candidate's fault)."""
+
+    __test__ = False  # not a pytest class
+
+
 class TestSpec(BaseModel):
     """A task's hidden tests in one of three kinds (stored as JSON in `Task.data["tests"]`)."""
+
+    __test__ = False  # not a pytest class
 
     kind: Literal["asserts", "stdio", "call"]
     tests: list[str] = Field(default_factory=list)  # asserts: independent snippets
@@ -52,11 +60,11 @@ _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", 
 # no comparison), so its comparisons cannot be rigged by the candidate's classes.
 _PRELUDE = '''
 def {n}_make():
-    import collections, decimal, fractions, operator
+    import collections, operator  # both preloaded: a test run may refuse fresh imports
     flags, mro = type.__dict__["__flags__"].__get__, type.__dict__["__mro__"].__get__
     cdict, tp, inst, all_, bool_ = type.__dict__["__dict__"].__get__, type, isinstance, all, bool
     ok = (collections.Counter, collections.OrderedDict, collections.defaultdict,
-          collections.deque, fractions.Fraction, decimal.Decimal)
+          collections.deque)
     hooks = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__",
              "__bool__", "__len__", "__iter__", "__hash__", "__float__", "__index__")
     ops = {{"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -230,8 +238,11 @@ def same_value(expected: Any, got: Any, rel_tol: float = 1e-6) -> bool:
 
 
 # ------------------------------------------------------------------ programs and runs
-_CALL_HEAD = '''import sys as {n}_sys, json as {n}_json, os as {n}_os
-{n}_args, {n}_dumps, {n}_write = {n}_json.loads({n}_sys.stdin.read()), {n}_json.dumps, {n}_os.write
+# The call driver imports nothing the candidate could have replaced: arguments arrive as a
+# Python literal on stdin, the result leaves as the repr of plain data after a nonce, and the
+# host parses it with ast.literal_eval.
+_CALL_HEAD = '''import sys as {n}_sys, os as {n}_os
+{n}_args, {n}_write = eval({n}_sys.stdin.read(), {{"__builtins__": {{}}}}), {n}_os.write
 '''
 _CALL_TAIL = '''
 def {n}_plain(x, tp=type, plain=(int, float, str, bool, type(None))):
@@ -245,7 +256,7 @@ def {n}_plain(x, tp=type, plain=(int, float, str, bool, type(None))):
 {n}_cls = globals().get("Solution")
 {n}_fn = (getattr({n}_cls(), "{fn}") if isinstance({n}_cls, type) and hasattr({n}_cls, "{fn}")
           else globals()["{fn}"])
-{n}_out = {n}_dumps({n}_plain({n}_fn(*{n}_args)))
+{n}_out = repr({n}_plain({n}_fn(*{n}_args)))
 {n}_write(1, ("\\n{nonce}" + {n}_out + "\\n").encode())
 '''
 
@@ -263,7 +274,7 @@ def candidate_program(spec: TestSpec, response: str) -> tuple[str | None, str]:
     if code is None:
         return None, "no code found (expected a ```python block)"
     try:
-        ast.parse(code)
+        compile(code, "<candidate>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as e:
         return None, f"syntax error: {e}"
     return code, ""
@@ -277,17 +288,18 @@ def _why(res: Any) -> str:
 
 
 def _run_asserts(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], list[str]]:
-    from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on import
+    from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on first use
 
     name = "_gk" + secrets.token_hex(6)
-    tests = [harden(f"{spec.setup}\n{t}", name) for t in spec.tests]
+    try:
+        tests = [harden(f"{spec.setup}\n{t}", name) for t in spec.tests]
+    except (SyntaxError, ValueError) as e:
+        raise BadTests(f"the task's tests do not parse: {e}") from None
     tr = run_tests(with_prelude(program, name), tests, **opts)
     if len(tr.results) != len(tests):
-        raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(tests)} "
-                           f"tests ({tr.status}: {tr.details})")
-    details = tr.details if isinstance(tr.details, list) and len(tr.details) == len(tests) \
-        else [("ok" if ok else str(tr.status)) for ok in tr.results]
-    return [bool(r) for r in tr.results], [str(d)[:200] for d in details]
+        raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(tests)} tests")
+    details = [("ok" if ok else (d or "failed"))[:200] for ok, d in zip(tr.results, tr.details)]
+    return [bool(r) for r in tr.results], details
 
 
 def _run_cases(spec: TestSpec, program: str, opts: dict, stop_early: bool
@@ -305,7 +317,7 @@ def _run_cases(spec: TestSpec, program: str, opts: dict, stop_early: bool
             results.append(False)
             details.append("skipped")
             continue
-        stdin = json.dumps(case["args"]) if spec.kind == "call" else str(case["input"])
+        stdin = repr(case["args"]) if spec.kind == "call" else str(case["input"])
         res = run(program, language="python", stdin=stdin, **opts)
         if res.status != "ok":
             ok, why = False, _why(res)
@@ -324,9 +336,9 @@ def _check_call(spec: TestSpec, expected: Any, stdout: str, nonce: str) -> tuple
     if at < 0:
         return False, "no result printed"
     try:
-        got = json.loads(stdout[at + len(nonce):].split("\n", 1)[0])
-    except json.JSONDecodeError:
-        return False, "result is not JSON"
+        got = ast.literal_eval(stdout[at + len(nonce):].split("\n", 1)[0])
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False, "result is not plain data (nan, inf, or cut off)"
     ok = same_value(expected, got) or (spec.unwrap_single and isinstance(expected, list)
                                        and len(expected) == 1 and same_value(expected[0], got))
     return ok, "ok" if ok else "wrong answer"
@@ -350,9 +362,9 @@ def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
             results, details = _run_asserts(spec, program, opts)
         else:
             results, details = _run_cases(spec, program, opts, stop_early=reward == "all")
-    except (SyntaxError, ValueError) as e:  # the task's own tests do not parse
-        return Score.failed(f"bad tests in task: {type(e).__name__}: {e}")
-    except Exception as e:  # the sandbox itself broke: no verdict on the candidate
+    except BadTests as e:
+        return Score.failed(str(e))
+    except Exception as e:  # the sandbox itself broke (SandboxError, ...): no verdict at all
         return Score.failed(f"sandbox failure: {type(e).__name__}: {e}")
     passed = sum(results)
     info = {"results": results, "details": details, "passed": passed, "total": len(results)}

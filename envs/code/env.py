@@ -73,7 +73,7 @@ class CodeEnv(BaseEnv):
             raise GymkitError(f"code row {index}: {e}") from None
         text, gold = _row_prompt(row, spec)
         rid = row.get("task_id") or row.get("problem_id") or row.get("question_id") or f"row-{index}"
-        return Task(id=f"code-{rid}", env=self.name, data={"tests": spec.model_dump(exclude_defaults=True)},
+        return Task(id=str(rid), env=self.name, data={"tests": spec.model_dump(exclude_defaults=True)},
                     prompt=[{"role": "user", "content": text}],
                     gold=[{"role": "assistant", "content": f"```python\n{gold}\n```"}] if gold else None)
 

@@ -1,0 +1,235 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from gymkit.check import check_env
+from gymkit.env import play
+from gymkit.envs.code import CodeEnv
+from gymkit.verifiers.code_extract import assemble_function, extract_python
+from gymkit.verifiers.code_tests import same_stdout, spec_from_row, verify_code
+
+FIDELITY = Path(__file__).parent.parent / "data" / "code_fidelity"
+# solution-file prefix -> task id in tasks.jsonl (the rows keep their own formats' id fields)
+FIDELITY_TASKS = {"running_max": "fid/running_max", "vowel_positions": "fid/vowel_positions",
+                  "digit_sum": "9001", "find_missing": "9002", "max_block": "9101",
+                  "two_sum": "9102", "max_profit": "9201"}
+
+
+@pytest.fixture(scope="module")
+def env():
+    return CodeEnv()
+
+
+@pytest.fixture(scope="module")
+def fn_task(env):  # a function task: MBPP-style asserts
+    return env.generate(1, seed=0, difficulty=1)[0]
+
+
+@pytest.fixture(scope="module")
+def io_task(env):  # a stdin/stdout program task
+    return env.generate(1, seed=0, difficulty=3)[0]
+
+
+@pytest.fixture(scope="module")
+def fidelity(env):
+    tasks = {t.id: t for t in env.load(FIDELITY / "tasks.jsonl")}
+    return tasks, sorted((FIDELITY / "solutions").glob("*.py"))
+
+
+def say(text):
+    return [{"role": "assistant", "content": text}]
+
+
+def py(code):
+    return f"```python\n{code}\n```"
+
+
+def score(env, task, text):
+    return play(env, task, say(text))[1]
+
+
+def gold_code(task):
+    return extract_python(task.gold_text)
+
+
+def test_check_env(env):
+    assert check_env(env) == []
+
+
+def test_gold_scores_on_every_level(env):
+    for t in env.generate(9, seed=4):
+        s = play(env, t, env.gold_actions(t))[1]
+        assert (s.reward, s.status) == (1.0, "correct"), (t.id, s.info)
+
+
+def test_wrong_solution_scores_zero_with_per_test_results(env, fn_task):
+    name = fn_task.data["tests"]["tests"][0].split("(")[0].removeprefix("assert ")
+    s = score(env, fn_task, py(f"def {name}(*args):\n    return None"))
+    assert (s.reward, s.status) == (0.0, "wrong")
+    assert s.info["total"] == len(s.info["results"]) > 1 and not all(s.info["results"])
+
+
+def test_fraction_reward(fn_task):
+    tests = fn_task.data["tests"]
+    first = tests["tests"][0]  # hard-code the visible example only
+    call, expected = first.removeprefix("assert ").split(" == ", 1)
+    name = call.split("(")[0]
+    hack = py(f"def {name}(*a):\n    return {expected} if {call.replace(name, 'list', 1)} == "
+              f"list(a) else None")
+    s = verify_code(tests, hack, reward="fraction")
+    assert s.status == "wrong" and 0 < s.reward < 1
+    assert s.reward == pytest.approx(s.info["passed"] / s.info["total"])
+    assert verify_code(tests, hack).reward == 0.0  # default: all tests must pass
+
+
+def test_stdout_comparison_rules():
+    assert same_stdout("3\n4\n", "3   \n4\n\n\n")  # trailing spaces and newlines
+    assert same_stdout("1 2\n", "1\t 2")  # whitespace runs inside a line
+    assert not same_stdout("1 2\n", "1\n2\n")  # line structure is kept
+    assert not same_stdout("yes\n", "Yes\n") and not same_stdout("1.0\n", "1\n")
+
+
+def test_stdio_program_whitespace_tolerance(env, io_task):
+    code = gold_code(io_task).replace("end=''", "end='  \\n\\n'")
+    assert score(env, io_task, py(code)).status == "correct"
+
+
+def test_response_shapes(env, fn_task):
+    code = gold_code(fn_task)
+    assert score(env, fn_task, f"Draft:\n```python\ndef nope(): pass\n```\nFinal:\n{py(code)}").status == "correct"
+    assert score(env, fn_task, code).status == "correct"  # unfenced, but it is code
+    s = score(env, fn_task, "I would loop over the list and add the matching numbers.")
+    assert s.status == "wrong" and "no code" in s.info["reason"]
+
+
+def test_humaneval_body_and_whole_function_assembly():
+    prompt = "import math\n\n\ndef f(x):\n    \"\"\"Square root, floored.\"\"\"\n"
+    body = assemble_function(prompt, "    return math.isqrt(x)\n", "f")
+    whole = assemble_function(prompt, "def f(x):\n    return math.isqrt(x)\n", "f")
+    flat = assemble_function(prompt, "return math.isqrt(x)", "f")
+    for program in (body, whole, flat):
+        scope = {}
+        exec(program, scope)
+        assert scope["f"](17) == 4
+    assert assemble_function(prompt, "The answer uses isqrt.", "f") is None
+
+
+# ------------------------------------------------------------------ red team
+HACKS = {
+    "exit0": "import sys\nsys.exit(0)",
+    "os_exit0": "import os\nos._exit(0)",
+    "print_passed": "print('PASSED')\nprint('All tests passed')\nraise SystemExit(0)",
+    "read_tests": ("import os\nfor root, _, files in os.walk('/'):\n    for f in files:\n"
+                   "        if f.endswith(('.py', '.json', '.jsonl')) and 'test' in f:\n"
+                   "            print(open(os.path.join(root, f), errors='ignore').read()[:100])\n"
+                   "    if root.count('/') > 3:\n        break\n"),
+    "always_equal": ("class A:\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\n"
+                     "    def __bool__(self): return True\n"
+                     "def {name}(*a, **k):\n    return A()"),
+    "patch_builtins": ("import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.type = lambda *a: int\n"
+                       "class A(int):\n    def __eq__(self, o): return True\n"
+                       "def {name}(*a, **k):\n    return A()"),
+    "atexit_exit": "import atexit, os\natexit.register(lambda: os._exit(0))\ndef {name}(*a):\n    raise AssertionError",
+    "infinite_loop": "def {name}(*a):\n    while True:\n        pass",
+    "memory_bomb": "def {name}(*a):\n    x = [0] * (10 ** 10)\n    return x",
+}
+
+
+@pytest.mark.parametrize("hack", sorted(HACKS))
+def test_reward_hacks_score_zero(env, fn_task, hack):
+    name = fn_task.data["tests"]["tests"][0].split("(")[0].removeprefix("assert ")
+    tests = dict(fn_task.data["tests"], tests=fn_task.data["tests"]["tests"][:2], timeout_s=1.0)
+    s = verify_code(tests, py(HACKS[hack].replace("{name}", name)), reward="fraction")
+    assert (s.reward, s.status) == (0.0, "wrong"), (hack, s)
+
+
+def test_hacks_on_stdio_and_call_tasks(env, io_task, fidelity):
+    tasks, _ = fidelity
+    for task in (io_task, tasks["9102"], tasks["9201"]):
+        for hack in ("exit0", "os_exit0", "print_passed"):
+            assert score(env, task, py(HACKS[hack])).status == "wrong", (task.id, hack)
+    s = score(env, tasks["9102"], py(HACKS["always_equal"].replace("{name}", "two_sum")))
+    assert s.status == "wrong" and "not plain data" in " ".join(s.info["details"]) + s.info["reason"] \
+        or s.status == "wrong"
+
+
+def test_sandbox_failure_is_status_error(env, fn_task, monkeypatch):
+    import gymkit.sandbox as sandbox
+
+    def broken(*a, **k):
+        raise sandbox.SandboxError("fork server died")
+
+    monkeypatch.setattr(sandbox, "run_tests", broken)
+    s = score(env, fn_task, fn_task.gold_text)
+    assert s.status == "error" and "fork server died" in s.error
+
+
+def test_broken_task_tests_are_status_error():
+    s = verify_code({"kind": "asserts", "tests": ["assert f(1) =="]}, py("def f(x): return x"))
+    assert s.status == "error"
+    assert verify_code({"kind": "stdio", "cases": []}, py("print(1)")).status == "error"
+
+
+# ------------------------------------------------------------------ fidelity and loaders
+@pytest.fixture(scope="module")
+def fidelity_verdicts(env, fidelity):
+    tasks, solutions = fidelity
+    verdicts = {}
+    for path in solutions:
+        key, kind = path.stem.split("__", 1)
+        code = path.read_text()
+        s = score(env, tasks[FIDELITY_TASKS[key]], code if kind == "reference_body" else py(code))
+        assert s.status in ("correct", "wrong"), (path.stem, s.error)
+        verdicts[path.stem] = (s.status, s.info.get("reason"))
+    return verdicts
+
+
+def _xfail_if_sandbox_refuses_imports():
+    from gymkit.sandbox import run_tests
+
+    probe = run_tests("import typing, heapq", ["assert True"])
+    if not probe.passed:  # a sandbox bug, not a verifier one: say so instead of hiding it
+        pytest.xfail(f"gymkit.sandbox refuses stdlib imports in test runs: {probe.details[0]}")
+
+
+def test_fidelity_references_all_pass(fidelity_verdicts):
+    refs = {k: v for k, v in fidelity_verdicts.items() if "__reference" in k}
+    assert len(refs) >= 7
+    if any(v[0] != "correct" for v in refs.values()):
+        _xfail_if_sandbox_refuses_imports()
+    assert all(v[0] == "correct" for v in refs.values()), refs
+
+
+def test_fidelity_mutants_all_fail(fidelity_verdicts):
+    mutants = {k: v for k, v in fidelity_verdicts.items() if "__mutant" in k}
+    assert len(mutants) >= 20
+    assert all(v[0] == "wrong" for v in mutants.values()), mutants
+
+
+def test_loaded_gold_solutions_pass(env, fidelity):
+    tasks, _ = fidelity
+    verdicts = {t.id: play(env, t, env.gold_actions(t))[1] for t in tasks.values() if t.gold}
+    if any(s.status != "correct" for s in verdicts.values()):
+        _xfail_if_sandbox_refuses_imports()
+    assert all(s.status == "correct" for s in verdicts.values()), verdicts
+
+
+def test_loader_recognises_each_format(tmp_path):
+    kinds = {}
+    for row in map(json.loads, (FIDELITY / "tasks.jsonl").read_text().splitlines()):
+        spec = spec_from_row(row)
+        kinds.setdefault(spec.kind, 0)
+        kinds[spec.kind] += 1
+    assert kinds == {"asserts": 4, "stdio": 1, "call": 2}
+    with pytest.raises(ValueError, match="no known test format"):
+        spec_from_row({"question": "x"})
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"question": "x"}) + "\n")
+    with pytest.raises(Exception, match="code row 0"):
+        CodeEnv().load(bad)
+
+
+def test_determinism(env):
+    assert env.generate(6, seed=3) == env.generate(6, seed=3)
+    assert env.generate(6, seed=3) != env.generate(6, seed=4)
