@@ -204,8 +204,8 @@ class RetailAgentEnv(RetailTools, BaseEnv):
         changed += [u for u in sorted(gold.users) if db.users[u] != gold.users[u]]
         said = set().union(*[amounts_in(t) for t in episode.state["told"]])
         told_text = "\n".join(episode.state["told"]).lower()
-        missing = [r for r in episode.task.data["required"]
-                   if not (_is_amount(r) and Decimal(r) in said) and r.lower() not in told_text]
+        missing = [r for r in episode.task.data["required"]  # amounts by value: 52.10 is not in 152.10
+                   if not (Decimal(r) in said if _is_amount(r) else r.lower() in told_text)]
         comps = {"db_match": float(not changed), "info_told": float(not missing)}
         if changed or missing:
             reason = (f"database differs from gold at {', '.join(changed)}" if changed

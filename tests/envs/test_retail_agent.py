@@ -243,3 +243,22 @@ def test_scripted_customer_rules():
     assert customer_reply(script, st, "Hmm.")[1] is False
     reply, stop = customer_reply(script, st, "...")
     assert stop and "###STOP###" in reply
+
+
+def test_amount_inside_a_larger_number_does_not_count(env, tasks):
+    t = first(tasks, "order_total")
+    gold = copy.deepcopy(env.gold_actions(t))
+    gold[-1]["content"] = gold[-1]["content"].replace("$" + t.data["required"][0],
+                                                      "$1" + t.data["required"][0])
+    assert play(env, t, gold)[1].components["info_told"] == 0.0
+
+
+def test_tasks_rebuild_identically_in_a_fresh_process(tasks):
+    import os
+    import subprocess
+    import sys
+    code = ("from gymkit.envs.retail_agent import RetailAgentEnv\n"
+            "print('\\n'.join(t.model_dump_json() for t in RetailAgentEnv().generate(3, seed=11)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.split("\n")
+    assert [t.model_dump_json() for t in tasks[:3]] == out[:3]
