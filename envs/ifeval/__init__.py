@@ -1,0 +1,3 @@
+from .env import IfevalEnv
+
+__all__ = ["IfevalEnv"]
