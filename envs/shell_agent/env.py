@@ -1,0 +1,148 @@
+"""`shell_agent`: file-system tasks done through a `bash` tool in a sandboxed workspace,
+verified by the workspace's final state (a snapshot), never by what the model says."""
+from __future__ import annotations
+
+import base64
+import random
+import weakref
+from typing import Any
+
+from gymkit.env import BaseEnv, Episode
+from gymkit.errors import GymkitError
+from gymkit.registry import register_env
+from gymkit.tools import make_call, tool
+from gymkit.types import Message, Score, Step, Task
+
+from .tasks import TEMPLATES, Files
+
+MAX_OBSERVATION = 4000
+SYSTEM = ("You are in a Linux shell, in an empty-looking working directory that holds the files "
+          "of the task. Use the bash tool to inspect and change files; when the task is done, "
+          "reply with a short message and no tool call. Only the final files are checked.")
+
+
+def encode_files(files: Files) -> dict[str, str]:
+    return {p: base64.b64encode(v).decode() for p, v in sorted(files.items())}
+
+
+def decode_files(files: dict[str, str]) -> Files:
+    return {p: base64.b64decode(v) for p, v in files.items()}
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_OBSERVATION:
+        return text
+    return text[:MAX_OBSERVATION // 2] + f"\n... [{len(text) - MAX_OBSERVATION} characters cut] ...\n" \
+        + text[-MAX_OBSERVATION // 2:]
+
+
+def diff_trees(expected: Files, got: Files) -> list[str]:
+    """Human-readable differences, at most five."""
+    out = [f"missing {p}" for p in sorted(set(expected) - set(got))]
+    out += [f"unexpected {p}" for p in sorted(set(got) - set(expected))]
+    out += [f"content of {p} differs" for p in sorted(set(expected) & set(got))
+            if expected[p] != got[p]]
+    return out[:5]
+
+
+@register_env
+class ShellAgentEnv(BaseEnv):
+    """Bash in a per-episode `gymkit.sandbox.Workspace`. Config: `timeout_s` per command
+    (default 5). The workspace is closed when the episode ends, errors, or is dropped."""
+
+    name = "shell_agent"
+    family = "agent"
+    verifier = "final workspace files equal the expected tree (paths and bytes)"
+    max_turns = 12
+    max_tool_calls = 20
+    difficulties = (1, 2, 3)
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        template = rng.choice(TEMPLATES[difficulty])
+        fs = template(rng)
+        listing = "\n".join(sorted(fs.start))
+        calls = [make_call("bash", {"command": c}, f"call_{i}") for i, c in enumerate(fs.commands)]
+        gold: list[Message] = [{"role": "assistant", "content": "", "tool_calls": [c]} for c in calls]
+        gold.append({"role": "assistant", "content": "Done."})
+        return Task(id=f"shell-{difficulty}-{index}-{template.__name__}", env=self.name,
+                    prompt=[{"role": "system", "content": SYSTEM},
+                            {"role": "user", "content": f"{fs.instruction}\n\nFiles:\n{listing}"}],
+                    data={"start": encode_files(fs.start), "expected": encode_files(fs.expected)},
+                    gold=gold)
+
+    # ------------------------------------------------------------------ episodes
+    def reset(self, task: Task) -> Episode:
+        from gymkit.sandbox import Workspace  # deferred: the sandbox starts workers on use
+
+        episode = super().reset(task)
+        ws = Workspace(files=decode_files(task.data["start"]))
+        episode.state["ws"] = ws
+        # An episode the driver drops without ending it still frees its workspace.
+        episode.state["finalizer"] = weakref.finalize(episode, ws.close)
+        return episode
+
+    def step(self, episode: Episode, message: Message) -> Step:
+        try:
+            result = super().step(episode, message)
+        except BaseException:
+            self._end(episode)
+            raise
+        if result.done:
+            self._end(episode)
+        return result
+
+    def _end(self, episode: Episode) -> None:
+        fin = episode.state.pop("finalizer", None)
+        episode.state.pop("ws", None)
+        if fin is not None:
+            fin()  # closes the workspace once, however often _end runs
+
+    @tool
+    def bash(self, episode: Episode, command: str) -> str:
+        """Run a bash command in the task's working directory; returns its output and exit code."""
+        ws = episode.state.get("ws")
+        if ws is None:
+            return "error: the workspace is closed"
+        try:
+            res = ws.run(command, language="bash", timeout_s=float(self.config.get("timeout_s", 5.0)))
+        except (ValueError, TypeError) as e:  # the command itself is unusable (size, NUL bytes)
+            return f"error: {e}"
+        if res.status == "timeout":
+            tail = f"[timed out after {self.config.get('timeout_s', 5.0)} s]"
+        elif res.status in ("oom", "killed"):
+            tail = f"[{res.status}]"
+        else:
+            tail = f"[exit code {res.exit_code}]"
+        body = (res.stdout or "") + (("\n[stderr]\n" + res.stderr) if res.stderr else "")
+        return _clip(f"{body.rstrip()}\n{tail}".lstrip("\n"))
+
+    def score_episode(self, episode: Episode, response: str) -> Score:
+        ws = episode.state.get("ws")
+        if ws is None:
+            return Score.failed("no workspace for this episode")
+        got = ws.snapshot()
+        expected = decode_files(episode.task.data["expected"])
+        diffs = diff_trees(expected, got)
+        if not diffs:
+            return Score.correct(commands=episode.tool_calls)
+        return Score.wrong("; ".join(diffs), commands=episode.tool_calls)
+
+    def task_from_row(self, row: dict[str, Any], index: int) -> Task:
+        """Rows with `instruction`, `files` (start tree, text) and `expected` (final tree),
+        optionally `commands` (gold bash commands); or stored gymkit Task rows."""
+        if "prompt" in row and "env" in row:
+            return Task.model_validate(row)
+        if not {"instruction", "files", "expected"} <= set(row):
+            raise GymkitError(f"shell_agent row {index} needs 'instruction', 'files' and "
+                              f"'expected'; got keys {sorted(row)}")
+        start = {p: str(v).encode() for p, v in row["files"].items()}
+        expected = {p: str(v).encode() for p, v in row["expected"].items()}
+        calls = [make_call("bash", {"command": c}, f"call_{i}")
+                 for i, c in enumerate(row.get("commands") or [])]
+        gold = ([{"role": "assistant", "content": "", "tool_calls": [c]} for c in calls]
+                + [{"role": "assistant", "content": "Done."}]) if calls else None
+        listing = "\n".join(sorted(start))
+        return Task(id=str(row.get("id", f"shell-row-{index}")), env=self.name, gold=gold,
+                    prompt=[{"role": "system", "content": SYSTEM},
+                            {"role": "user", "content": f"{row['instruction']}\n\nFiles:\n{listing}"}],
+                    data={"start": encode_files(start), "expected": encode_files(expected)})
