@@ -109,3 +109,54 @@ def assemble_function(prompt: str, completion: str, entry_point: str) -> str | N
         if _defines(ast.parse(program), entry_point):
             return program
     return None
+
+
+_BOXED = "\\boxed{"
+_OUTPUT_LABEL = re.compile(r"^\s*\**output\**\s*:[ \t]*", re.I | re.M)
+
+
+def _boxed(text: str) -> list[str]:
+    """Contents of every balanced `\\boxed{...}`."""
+    found, start = [], text.find(_BOXED)
+    while start >= 0:
+        depth, i = 1, start + len(_BOXED)
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth == 0:
+            found.append(text[start + len(_BOXED):i - 1])
+        start = text.find(_BOXED, i)
+    return found
+
+
+def normalize_output(text: str) -> str:
+    """Trailing spaces on each line and blank lines at both ends removed; `\\r\\n` -> `\\n`."""
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def extract_output(text: str) -> tuple[str | None, str]:
+    """A predicted program output from a response: the last non-Python fenced block, a
+    `\\boxed{}`, or the text after the last `Output:` label. Returns (answer, reason).
+
+    Hedging scores nothing: different boxed answers, or channels that disagree, give None.
+    """
+    if not text or "\x00" in text:
+        return None, "empty or binary response"
+    answers = {}
+    fenced = [code for lang, code in code_blocks(text) if lang not in _PY_TAGS]
+    if fenced:
+        answers["block"] = normalize_output(fenced[-1])
+    boxed = {normalize_output(b) for b in _boxed(text)}
+    if len(boxed) > 1:
+        return None, f"{len(boxed)} different boxed answers"
+    if boxed:
+        answers["boxed"] = boxed.pop()
+    labels = list(_OUTPUT_LABEL.finditer(text))
+    if labels and not fenced:
+        answers["label"] = normalize_output(text[labels[-1].end():])
+    if not answers:
+        return None, "no answer found (use a ``` block, \\boxed{}, or 'Output:')"
+    if len(set(answers.values())) > 1:
+        return None, f"conflicting answers in {', '.join(sorted(answers))}"
+    return next(iter(answers.values())), ""
