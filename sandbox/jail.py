@@ -160,11 +160,13 @@ def _run_python(code: str) -> None:
     _flush_and_exit(status)
 
 
-def _test_body(cand, test, g, outcome, done) -> None:
-    """Worker thread: candidate, then the tests. Only the finished list leaves it."""
+def _test_body(exec_, cand, test, g, outcome, done) -> None:
+    """Worker thread: candidate, then the tests. Only the finished list leaves it.
+
+    `exec_` is the real exec, taken before the candidate could replace builtins.exec."""
     try:
-        exec(cand, g)
-        exec(test, g)
+        exec_(cand, g)
+        exec_(test, g)
         outcome.append(None)
     except BaseException as exc:  # any way out before the last assert is a failure
         outcome.append(exc)
@@ -180,8 +182,9 @@ def _run_python_test(code: str, test: str, nonce: str) -> None:
     (the nonce) or replace what it runs; the main thread never runs candidate code
     before the verdict is written, so no candidate signal handler can see it either.
     """
+    # Bound to locals now: the candidate may rebind any module attribute or builtin later.
     write, exit_, start, lock = os.write, os._exit, _thread.start_new_thread, _thread.allocate_lock
-    out, err = sys.stdout, sys.stderr
+    exec_, out, err = builtins.exec, sys.stdout, sys.stderr
     try:
         test_code = compile(test, "<test>", "exec")
     except SyntaxError as exc:
@@ -197,7 +200,8 @@ def _run_python_test(code: str, test: str, nonce: str) -> None:
     outcome: list = []
     done = lock()
     done.acquire()
-    start(_test_body, (cand_code, test_code, sys.modules["__main__"].__dict__, outcome, done))
+    start(_test_body, (exec_, cand_code, test_code, sys.modules["__main__"].__dict__, outcome,
+                       done))
     done.acquire()
     passed = len(outcome) == 1 and outcome[0] is None
     if passed:
