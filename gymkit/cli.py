@@ -286,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     except cx.UsageError as e:
         err.print(f"[red]error:[/] {_usage_line(e)}", highlight=False)
         return 2
-    except (cx.Exit, typer.Exit) as e:
+    except typer.Exit as e:
         return e.exit_code
-    except (cx.Abort, typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err.print("interrupted")
         return 130
 

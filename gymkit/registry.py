@@ -11,6 +11,7 @@ from .errors import GymkitError, unknown
 
 log = logging.getLogger(__name__)
 _ENVS: dict[str, type[BaseEnv]] = {}
+_BROKEN: dict[str, str] = {}  # env folder -> why it failed to import
 _discovered = False
 ENTRY_POINT_GROUP = "gymkit.envs"
 
@@ -41,16 +42,28 @@ def discover() -> None:
     import gymkit.envs as builtin
 
     for mod in pkgutil.iter_modules(builtin.__path__):
-        if mod.ispkg:
+        if not mod.ispkg:
+            continue
+        try:
             importlib.import_module(f"gymkit.envs.{mod.name}")
+        except Exception as e:  # one broken env must not take the others down
+            log.exception("built-in env %s failed to import", mod.name)
+            _BROKEN[mod.name] = f"{type(e).__name__}: {e}"
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
-        except Exception:  # a broken plugin must not take the built-in envs down with it
+        except Exception as e:  # a broken plugin must not take the built-in envs down with it
             log.exception("could not load env plugin %s = %s", ep.name, ep.value)
+            _BROKEN[ep.name] = f"plugin {ep.value}: {type(e).__name__}: {e}"
             continue
         if isinstance(obj, type) and issubclass(obj, BaseEnv):
             register_env(obj, name=obj.name or ep.name)
+
+
+def broken_envs() -> dict[str, str]:
+    """Env folders (or plugins) that failed to import, with the reason."""
+    discover()
+    return dict(_BROKEN)
 
 
 def env_names() -> list[str]:
@@ -61,6 +74,8 @@ def env_names() -> list[str]:
 def get_env_class(name: str) -> type[BaseEnv]:
     discover()
     if name not in _ENVS:
+        if name in _BROKEN:
+            raise GymkitError(f"env {name!r} failed to import: {_BROKEN[name]}")
         raise unknown("env", name, _ENVS)
     return _ENVS[name]
 
