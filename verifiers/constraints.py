@@ -332,3 +332,19 @@ def looks_like_text(text: str, min_ratio: float = 0.5) -> bool:
         return False
     wordlike = sum(1 for t in tokens if _WORD.fullmatch(t.strip("\"'“”‘’()[]{}<>*#:;,.!?-_`/")))
     return wordlike / len(tokens) >= min_ratio
+
+
+MIN_WORDS = 20  # a shorter reply is no attempt at the writing task ("nope" is lowercase...)
+
+
+def min_answer_words(constraints: list[dict[str, Any]]) -> int:
+    """The fewest words a real answer has: MIN_WORDS, less when the task caps the length,
+    none when it asks for a fixed short reply."""
+    floor = MIN_WORDS
+    for c in constraints:
+        kw = c["kwargs"]
+        if c["id"] == "detectable_format:constrained_response":
+            return 0
+        if c["id"] == "length_constraints:number_words" and kw["relation"] in ("at most", "less than"):
+            floor = min(floor, kw["num_words"] // 2)
+    return floor

@@ -11,7 +11,7 @@ import json
 import random
 from typing import Any, Callable
 
-from gymkit.verifiers.constraints import check, count_phrase
+from gymkit.verifiers.constraints import check, count_phrase, min_answer_words, words
 
 TOPICS = ("the history of tea", "learning to play the piano", "city gardens", "night trains",
           "the first day at a new job", "saving water at home", "a trip to the mountains",
@@ -159,7 +159,8 @@ class GoldWriter:
         sizes = list(range(4, len(self.prose) + 1)) + [3, 2, 1]  # a few sentences if they fit
         for n in sizes:
             text = self.compose(n)
-            if all(check(c["id"], c["kwargs"], text) for c in self.constraints):
+            if len(words(text)) >= min_answer_words(self.constraints) and all(
+                    check(c["id"], c["kwargs"], text) for c in self.constraints):
                 return text
         raise ValueError(f"no gold text satisfies {sorted(self.c)}")
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from typing import Any
 
@@ -11,7 +10,8 @@ from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
 from gymkit.verifiers.constraints import (CONSTRAINTS, check, clean_kwargs, describe,
-                                          kwargs_problem, looks_like_text)
+                                          kwargs_problem, looks_like_text,
+                                          min_answer_words, words)
 
 from .compose import FORMS, TOPICS, GoldWriter, draw_constraints
 
@@ -77,6 +77,8 @@ class IfevalEnv(BaseEnv):
             return Score.wrong(f"response longer than {self.max_chars} characters")
         if not looks_like_text(response):
             return Score.wrong("response is not text: too few words among its tokens")
+        if len(words(response)) < (floor := min_answer_words(task.data["constraints"])):
+            return Score.wrong(f"fewer than {floor} words: not an attempt at the writing task")
         components: dict[str, float] = {}
         for c in task.data["constraints"]:
             key = c["id"] if c["id"] not in components else f"{c['id']}#{len(components)}"
@@ -89,7 +91,3 @@ class IfevalEnv(BaseEnv):
                          info={"reason": "instructions not followed: " + ", ".join(failed)})
         return Score(reward=1.0, status="correct", components=components)
 
-
-def constraints_json(task: Task) -> str:
-    """The task's instructions as compact JSON (for logs and reports)."""
-    return json.dumps(task.data["constraints"], sort_keys=True)

@@ -120,11 +120,21 @@ def test_every_gold_scores_one_with_all_components(env, tasks):
 
 def test_wrong_answer_scores_zero_and_partial_mode(env):
     t = _task([("punctuation:no_comma", {}), ("change_case:english_lowercase", {})])
-    s = _score(env, t, "no commas but One capital letter here.")
+    text = "there are no commas in this reply but One capital letter sits in the middle of it " * 2
+    s = _score(env, t, text)
     assert (s.reward, s.status) == (0.0, "wrong")
     assert s.components == {"punctuation:no_comma": 1.0, "change_case:english_lowercase": 0.0}
-    partial = _score(IfevalEnv(partial=True), t, "no commas but One capital letter here.")
+    partial = _score(IfevalEnv(partial=True), t, text)
     assert (partial.reward, partial.status) == (0.5, "wrong")
+
+
+def test_red_team_trivial_reply_is_not_an_answer(env):
+    t = _task([("change_case:english_lowercase", {}), ("punctuation:no_comma", {})])
+    assert _score(env, t, "nope").reward == 0.0  # obeys both rules, answers nothing
+    capped = _task([("length_constraints:number_words", {"num_words": 10, "relation": "less than"})])
+    assert _score(env, capped, "Tea is a calm ritual.").reward == 1.0  # the floor follows the cap
+    yes = _task([("detectable_format:constrained_response", {})])
+    assert _score(env, yes, "My answer is yes.").reward == 1.0
 
 
 def test_red_team_keyword_stuffing_breaks_word_limit(env):
@@ -138,16 +148,14 @@ def test_red_team_keyword_stuffing_breaks_word_limit(env):
 
 
 @pytest.mark.parametrize("text", [
-    "lantern, " * 3,                                 # bare keyword list, not prose
     "x#4! ^^&* q9$%@ ~~~ lantern",                   # symbol soup around the keyword
     "lantern " * 30_000,                             # over the length cap
+    "\x00\x01 lantern \x02\x03 \xff\xfe \x10\x11",       # binary around the keyword
 ])
 def test_red_team_degenerate_text(env, text):
     t = _task([("keywords:existence", {"keywords": ["lantern"]})])
-    if text.startswith("lantern, "):
-        assert _score(env, t, text).reward == 1.0  # words are words: only length/format can stop this
-    else:
-        assert _score(env, t, text).reward == 0.0
+    s = _score(env, t, text)
+    assert s.reward == 0.0 and s.status == "wrong"
 
 
 def test_red_team_format_hacks(env):
@@ -186,7 +194,9 @@ def test_loader_ifeval_rows(env, tmp_path):
                                                                             "relation": "at least"}
     assert _score(env, a, "word " * 300).reward == 1.0
     assert _score(env, a, "word, " * 300).reward == 0.0
-    assert _score(env, b, '{"answer": "yes"}').reward == 1.0
+    answer = json.dumps({"answer": "yes", "why": "because the question asks for a short JSON "
+                                                "reply and this one gives the reason in plain words"})
+    assert _score(env, b, answer).reward == 1.0
 
 
 def test_loader_names_unsupported_id(env, tmp_path):
