@@ -97,11 +97,15 @@ def assemble_function(prompt: str, completion: str, entry_point: str) -> str | N
         tree = None
     if tree is not None and _defines(tree, entry_point):
         return prompt.rstrip() + "\n\n\n" + completion.strip("\n") + "\n"
-    body = completion.strip("\n")
-    candidates = [prompt.rstrip("\n") + "\n" + body + "\n"]
-    dedented = textwrap.dedent(body)
-    candidates.append(prompt.rstrip("\n") + "\n" + textwrap.indent(dedented, "    ") + "\n")
-    for program in candidates:
+    head = prompt.rstrip("\n") + "\n"
+    bodies = [completion.strip("\n"), textwrap.indent(textwrap.dedent(completion.strip("\n")), "    ")]
+    # Responses arrive stripped (BaseEnv strips the text), which removes the first line's
+    # indent only: give it back, at the function-body level or at the next lines' level.
+    first, _, rest = completion.strip("\n").partition("\n")
+    if rest and first == first.lstrip():
+        depth = min((len(ln) - len(ln.lstrip()) for ln in rest.splitlines() if ln.strip()), default=4)
+        bodies += [" " * 4 + first + "\n" + rest, " " * depth + first + "\n" + rest]
+    for program in (head + body + "\n" for body in bodies):
         try:  # compile, not just parse: `return` outside a function parses fine
             compile(program, "<candidate>", "exec", dont_inherit=True)
         except (SyntaxError, ValueError):

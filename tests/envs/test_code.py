@@ -108,7 +108,10 @@ def test_humaneval_body_and_whole_function_assembly():
     body = assemble_function(prompt, "    return math.isqrt(x)\n", "f")
     whole = assemble_function(prompt, "def f(x):\n    return math.isqrt(x)\n", "f")
     flat = assemble_function(prompt, "return math.isqrt(x)", "f")
-    for program in (body, whole, flat):
+    # a stripped response loses only its first line's indent
+    stripped = assemble_function(prompt, "r = math.isqrt(x)\n    return r", "f")
+    nested = assemble_function(prompt, "for r in [math.isqrt(x)]:\n        return r", "f")
+    for program in (body, whole, flat, stripped, nested):
         scope = {}
         exec(program, scope)
         assert scope["f"](17) == 4
