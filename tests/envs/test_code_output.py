@@ -93,3 +93,11 @@ def test_loader_cruxeval_rows(tmp_path):
     assert score(env, prog, "```\nhi\n2\n```").status == "correct"
     with pytest.raises(Exception, match="needs 'program'"):
         env.task_from_row({"question": "x"}, 0)
+
+
+def test_gold_matches_the_program_run_in_the_sandbox(env):
+    from gymkit.envs.code_output.env import run_sandboxed
+    from gymkit.verifiers.code_extract import normalize_output
+
+    for t in env.generate(6, seed=8):  # a fresh interpreter, another hash seed: same output
+        assert normalize_output(run_sandboxed(t.data["program"])) == t.data["output"], t.id

@@ -152,3 +152,15 @@ def test_loader(tmp_path):
     assert play(env, t, [final()])[1].status == "wrong"
     with pytest.raises(Exception, match="needs 'instruction'"):
         env.task_from_row({"files": {}}, 0)
+
+
+def test_text_protocol_tool_calls(env):
+    from gymkit.tools import message_with_calls
+
+    t = task_of(env, "sort_lines")
+    cmd = env.gold_actions(t)[0]["tool_calls"][0]["function"]["arguments"]
+    good = message_with_calls(f"<tool_call>{{\"name\": \"bash\", \"arguments\": {cmd}}}</tool_call>")
+    broken = message_with_calls("<tool_call>{\"name\": \"bash\", \"arguments\": {</tool_call>")
+    msgs, s = play(env, t, [broken, good, final()])
+    assert "not valid JSON" in msgs[3]["content"]
+    assert s.status == "correct"
