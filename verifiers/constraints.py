@@ -87,6 +87,9 @@ def kwargs_problem(cid: str, kwargs: dict[str, Any]) -> str | None:
     extra = sorted(set(kwargs) - allowed)
     if missing or extra:
         return f"instruction {cid!r} needs kwargs {sorted(allowed)}; missing {missing}, unknown {extra}"
+    bad = [f"{k}={v!r}" for k, v in kwargs.items() if k.endswith("relation") and v not in RELATIONS]
+    if bad:
+        return f"instruction {cid!r} has {bad[0]}; relations are: {', '.join(RELATIONS)}"
     return None
 
 

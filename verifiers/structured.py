@@ -17,7 +17,7 @@ import jsonschema
 
 # Fences: ```json ... ``` or ``` ... ``` (any info string); the body is taken verbatim.
 _FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
-MAX_JSON_CHARS = 200_000  # past this, scanning for inline objects is not worth the time
+MAX_JSON_CHARS = 100_000  # past this, scanning for inline objects is not worth the time
 
 
 @dataclass
@@ -50,7 +50,10 @@ def _reject_constant(name: str) -> Any:
 def _inline_values(text: str, openers: str) -> list[Any]:
     """Top-level JSON values starting with one of `openers`, left to right, skipping nested."""
     decoder = json.JSONDecoder(parse_constant=_reject_constant)
-    pattern = re.compile("[" + re.escape(openers) + "]")
+    # Only plausible starts: an object opens with a key or closes at once, and the arrays
+    # worth keeping hold objects. This keeps `{{{{...` floods from costing a decode each.
+    starts = [r'\{\s*["}]'] + ([r"\[\s*\{"] if "[" in openers else [])
+    pattern = re.compile("|".join(starts))
     found, m = [], pattern.search(text)
     while m:
         try:
@@ -64,7 +67,7 @@ def _inline_values(text: str, openers: str) -> list[Any]:
 
 
 def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
-    """Every distinct JSON object (or array too) in `text`, in order (see module docstring)."""
+    """Every distinct JSON object (or array of objects) in `text`, in order (module docstring)."""
     candidates: list[Any] = []
     whole_ok, whole = _loads(text.strip())
     if whole_ok:
@@ -77,8 +80,9 @@ def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
         # Objects outside the fences count too: prose holding a second answer is a hedge.
         outside = _FENCE.sub(" ", text)
         candidates.extend(_inline_values(outside, "{" if objects_only else "{["))
-    kinds = (dict,) if objects_only else (dict, list)
-    candidates = [c for c in candidates if isinstance(c, kinds)]
+    # Arrays count only as lists of objects, so a stray `[1, 2]` in prose is not a hedge.
+    candidates = [c for c in candidates if isinstance(c, dict) or (
+        not objects_only and isinstance(c, list) and c and all(isinstance(x, dict) for x in c))]
     distinct: dict[str, Any] = {}
     for c in candidates:
         distinct.setdefault(_canonical(c), c)

@@ -15,6 +15,7 @@ from gymkit.types import Score, Task
 from . import queens, sudoku, zebra
 
 KINDS = {"sudoku": sudoku, "nqueens": queens, "zebra": zebra}
+MAX_CHARS = 50_000  # a solved 12x12 board or 5-house JSON is under 2 KB; floods are not answers
 
 
 @register_env
@@ -64,6 +65,8 @@ class LogicEnv(BaseEnv):
         return self._task(text, data, gold, str(row.get("id", f"logic-row-{index}")))
 
     def score(self, task: Task, response: str) -> Score:
+        if len(response) > MAX_CHARS:
+            return Score.wrong(f"response longer than {MAX_CHARS} characters")
         kind = task.data.get("kind")
         if kind not in KINDS:
             return Score.failed(f"task {task.id} has unknown puzzle kind {kind!r}")

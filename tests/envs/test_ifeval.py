@@ -210,3 +210,8 @@ def test_loader_names_unsupported_id(env, tmp_path):
                                 ["keywords:frequency"], "kwargs": [{"keyword": "x"}]}))
     with pytest.raises(GymkitError, match="missing \\['frequency', 'relation'\\]"):
         env.load(path)
+    path.write_text(json.dumps({"key": 9, "prompt": "p", "instruction_id_list":
+                                ["length_constraints:number_words"],
+                                "kwargs": [{"num_words": 5, "relation": "around"}]}))
+    with pytest.raises(GymkitError, match="relation='around'; relations are: at least"):
+        env.load(path)

@@ -125,6 +125,8 @@ def test_zebra_red_team(env, tasks):
     as_list = [{"House": int(h), **{k.upper(): v.upper() for k, v in row.items()}} for h, row in gold.items()]
     assert _score(env, t, json.dumps(as_list)).reward == 1.0
     assert _score(env, t, json.dumps({f"House {h}": r for h, r in gold.items()})).reward == 1.0
+    prose = f"Houses [1, 2, 3, 4, 5] from the left; clue [3] decides it.\n{t.gold_text}"
+    assert _score(env, t, prose).reward == 1.0  # stray non-answer arrays are not a hedge
     swapped = json.loads(json.dumps(gold))
     attr = next(iter(swapped["1"]))
     swapped["1"][attr], swapped["2"][attr] = swapped["2"][attr], swapped["1"][attr]
