@@ -9,7 +9,8 @@ GUARANTEES = {
                      "daemonised children; RLIMIT_NPROC per slot uid",
         "filesystem": "read-only view of the whole host; a private size-capped tmpfs /tmp "
                       "holds the working dir; /proc shows only the sandbox (masked in tests)",
-        "network": "own network namespace with no interface up: no loopback, no outside",
+        "network": "a network namespace with no interface up (not even loopback), shared by the "
+                   "runs of one fork server: no connection to the host or the outside",
         "identity": "runs as an unprivileged uid of its own per slot, no groups, "
                     "no_new_privs, not dumpable",
         "ipc": "own IPC and UTS namespaces: SysV/POSIX IPC objects die with the run",

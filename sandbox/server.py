@@ -83,8 +83,9 @@ def _expose_interpreter() -> None:
 
 
 def _readonly_root(base_dir: str) -> None:
-    """This process and its runners see / read-only, except `base_dir` (workspaces)."""
-    linux.unshare(linux.CLONE_NEWNS)
+    """This process and its runners see / read-only, except `base_dir` (workspaces), and
+    share one network namespace with no interface up (not even loopback)."""
+    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWUTS)
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     _expose_interpreter()
     linux.mount(base_dir, base_dir, None, linux.MS_BIND | linux.MS_REC)
@@ -105,7 +106,7 @@ def choose_mode(requested: str, base_dir: str) -> tuple[str, str]:
         _readonly_root(base_dir)
     except OSError as exc:
         return "rlimits", f"the kernel refused a read-only root: {exc}"
-    return "namespaces", "pid+mount+net+ipc+uts namespaces, read-only root, own uid per slot"
+    return "namespaces", "pid+mount+ipc namespaces per request, net+uts per server, read-only root, own uid per slot"
 
 
 def _spawn_runner(conn_fd: int, ctrl: socket.socket, mode: str, pidns_fd: int | None) -> None:
