@@ -55,18 +55,21 @@ class TestSpec(BaseModel):
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
 
-# Runs before the candidate, so the builtins it captures are the real ones. `trusted` says a
-# value is built only from C types (or stdlib classes named here, or subclasses that override
-# no comparison), so its comparisons cannot be rigged by the candidate's classes.
+# Runs before the candidate, so the builtins it binds as locals are the real ones (patching
+# `builtins` later cannot reach them). `trusted` says a value is built only from C types (or
+# the stdlib classes named here, or subclasses that override no comparison hook), so its
+# comparisons cannot be rigged by the candidate's classes.
 _PRELUDE = '''
 def {n}_make():
     import collections, operator  # both preloaded: a test run may refuse fresh imports
     flags, mro = type.__dict__["__flags__"].__get__, type.__dict__["__mro__"].__get__
     cdict, tp, inst, all_, bool_ = type.__dict__["__dict__"].__get__, type, isinstance, all, bool
+    items, len_, set_, zip_ = dict.items, len, set, zip
+    containers = (list, tuple, set, frozenset, collections.deque)
     ok = (collections.Counter, collections.OrderedDict, collections.defaultdict,
           collections.deque)
     hooks = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__",
-             "__bool__", "__len__", "__iter__", "__hash__", "__float__", "__index__")
+             "__bool__", "__len__", "__iter__", "__float__", "__index__")
     ops = {{"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
            ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
            "not in": lambda a, b: a not in b, "is": operator.is_, "is not": operator.is_not}}
@@ -83,15 +86,15 @@ def {n}_make():
         if depth > 40 or not plain_type(tp(x)):
             return False
         if inst(x, dict):
-            return all_(trusted(k, depth + 1) and trusted(v, depth + 1) for k, v in dict.items(x))
-        if inst(x, (list, tuple, set, frozenset, collections.deque)):
+            return all_(trusted(k, depth + 1) and trusted(v, depth + 1) for k, v in items(x))
+        if inst(x, containers):
             return all_(trusted(v, depth + 1) for v in x)
         return True
     def cmp(*args):
         values, names = args[0::2], args[1::2]
-        if len(set(trusted(v) for v in values)) > 1:
+        if len_(set_(trusted(v) for v in values)) > 1:
             return False  # a candidate-made object compared with a plain value
-        return all_(bool_(ops[o](a, b)) for a, o, b in zip(values, names, values[1:]))
+        return all_(bool_(ops[o](a, b)) for a, o, b in zip_(values, names, values[1:]))
     def truth(x):
         return trusted(x) and bool_(x)
     return cmp, truth

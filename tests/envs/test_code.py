@@ -236,3 +236,25 @@ def test_loader_recognises_each_format(tmp_path):
 def test_determinism(env):
     assert env.generate(6, seed=3) == env.generate(6, seed=3)
     assert env.generate(6, seed=3) != env.generate(6, seed=4)
+
+
+@pytest.mark.parametrize("candidate,test,passes", [
+    ("def f(x): return [x, x]", "assert f(1) == [1, 1] and not f(0) == [1]", True),
+    ("from collections import namedtuple, Counter\nP = namedtuple('P', 'a b')\n"
+     "def f(x): return P(x, x)\ndef g(s): return Counter(s)",
+     "assert f(2) == (2, 2)\nassert g('aab') == {'a': 2, 'b': 1}", True),
+    ("class A:\n    def __eq__(s, o): return True\ndef f(x): return [A()]", "assert f(1) == [5]", False),
+    ("class A(int):\n    def __eq__(s, o): return True\ndef f(x): return A(0)", "assert f(1) == 5", False),
+    ("class A:\n    def __bool__(s): return True\ndef f(x): return A()", "assert f(1)", False),
+    ("class A:\n    def __eq__(s, o): return True\nclass B:\n    def __eq__(s, o): return True\n"
+     "def f(x): return A()", "assert f(1) == B()", True),  # both sides custom: Python's ==
+])
+def test_assert_hardening(candidate, test, passes):
+    from gymkit.verifiers.code_tests import harden, with_prelude
+
+    program = with_prelude(candidate, "_gkt") + harden(test, "_gkt")
+    if passes:
+        exec(program, {})
+    else:
+        with pytest.raises(AssertionError):
+            exec(program, {})
