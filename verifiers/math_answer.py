@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-BOX_COMMANDS = ("\\boxed", "\\fbox", "\\framebox")
 MAX_BOXES = 8  # more distinct boxed answers than this is spraying, not answering
 MAX_ANSWER_CHARS = 2000
 _SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~")
 _WS = re.compile(r"\s+")
+# a box command not followed by a letter (`\boxedx` is another command), then optional spaces
+_BOX_RE = re.compile(r"\\(?:boxed|fbox|framebox)(?![A-Za-z])([ \t]*)")
 
 
 @dataclass
@@ -34,56 +35,42 @@ class Extraction:
         return bool(self.answers) and self.reason is None
 
 
-def _brace_group(text: str, start: int) -> tuple[str, int] | None:
-    """The content of the `{...}` opening at `start` (nested braces, `\\{` escapes), and its end."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2  # skip the escaped char: `\{` and `\}` are literal braces
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1:i], i + 1
-        i += 1
-    return None
+_BRACE_TOKENS = re.compile(r"\\.|[{}]", re.S)
+
+
+def _matching_braces(text: str) -> dict[int, int]:
+    """Map each `{` to its `}` in one pass (`\\{`, `\\}` are literal): keeps extraction linear."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE_TOKENS.finditer(text):
+        tok = m.group(0)
+        if tok == "{":
+            stack.append(m.start())
+        elif tok == "}" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
 
 
 def find_boxed(text: str, limit: int = 64) -> list[str]:
     """Contents of every boxed command in `text`, in order (at most `limit`). Linear time."""
     out: list[str] = []
-    pos = 0
-    while len(out) < limit:
-        hits = [(i, c) for c in BOX_COMMANDS if (i := text.find(c, pos)) != -1]
-        if not hits:
+    pairs: dict[int, int] | None = None
+    for m in _BOX_RE.finditer(text):
+        if len(out) >= limit:
             break
-        i, cmd = min(hits)
-        j = i + len(cmd)
-        if j < len(text) and text[j].isalpha():  # `\boxedx` is another command
-            pos = j
-            continue
-        k = j
-        while k < len(text) and text[k] in " \t":
-            k += 1
+        k = m.end()
         if k < len(text) and text[k] == "{":
-            group = _brace_group(text, k)
-            if group is None:  # unbalanced: no answer here
-                pos = k + 1
-                continue
-            out.append(group[0])
-            pos = group[1]
-        elif k > j:  # `\boxed 5`: one token, up to whitespace or the end of the math
-            m = re.match(r"[^\s$]+", text[k:])
-            token = m.group(0) if m else ""
-            token = token.rstrip(".,;").removesuffix("\\]").removesuffix("\\)")
+            if pairs is None:
+                pairs = _matching_braces(text)
+            close = pairs.get(k)
+            if close is not None:  # an unbalanced group holds no answer
+                out.append(text[k + 1:close])
+        elif m.group(1):  # `\boxed 5`: one token, up to whitespace or the end of the math
+            tok = re.match(r"[^\s$]+", text[k:k + MAX_ANSWER_CHARS])
+            token = (tok.group(0) if tok else "").rstrip(".,;")
+            token = token.removesuffix("\\]").removesuffix("\\)")
             if token:
                 out.append(token)
-            pos = k + max(len(token), 1)
-        else:
-            pos = j
     return out
 
 

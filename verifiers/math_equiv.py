@@ -20,6 +20,7 @@ for a percent.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,7 +28,7 @@ from fractions import Fraction
 from gymkit.types import Score
 
 from .isolated import CallTimeout, IsolatedError, shared_worker
-from .math_answer import extract_boxed_answers
+from .math_answer import extract_boxed_answers, normalize_answer_text
 
 VERIFY_TIMEOUT = 5.0  # seconds per response: generous for sympy, short for a hung worker
 _NUM = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
@@ -119,6 +120,19 @@ def _math_verify_equal(gold: str, answer: str) -> bool | None:
     return _values_agree(g[0], a[0])
 
 
+def _too_big(answer: str) -> bool:
+    """Power towers hang math-verify: refuse numbers the safe parser will not build."""
+    from .symbolic import ParseError, parse_math
+
+    if "^" not in answer and "**" not in answer:
+        return False
+    try:
+        parse_math(answer)
+    except ParseError as e:
+        return "too large" in str(e)
+    return False
+
+
 def _sympy_equal(gold: str, answer: str) -> bool:
     from .symbolic import ParseError, equivalent, parse_math
 
@@ -134,16 +148,23 @@ def pair_equal(gold: str, answer: str, percent_ok: bool = False) -> tuple[bool, 
     text = _text_answer(g)
     if text is not None:
         return _text_answer(clean_answer(answer)) == text, "text"
-    percent_ok = percent_ok or bool(re.search(r"\\?%$", g))
-    g = re.sub(r"\\?%$", "", g).strip()
-    for a in _percent_variants(clean_answer(answer), percent_ok):
+    golds = [g]
+    if re.search(r"\\?%$", g):  # a percent gold: 25% is both "25" and 0.25
+        percent_ok = True
+        bare = re.sub(r"\\?%$", "", g).strip()
+        golds = [bare, f"({bare})/100"]
+    a0 = clean_answer(answer)
+    if normalize_answer_text(a0) == normalize_answer_text(g):
+        return True, "identical"
+    if _too_big(a0):
+        return False, "a number too large to compare (power tower?)"
+    for g, a in itertools.product(golds, _percent_variants(a0, percent_ok)):
         gr, ar = _rational(g), _rational(a)
         if gr is not None and ar is not None:
             if gr == ar:
                 return True, "exact"
             continue
-        mv = _math_verify_equal(g, a)
-        if mv:
+        if _math_verify_equal(g, a):
             return True, "math-verify"
         if _sympy_equal(g, a):
             return True, "sympy"
@@ -178,7 +199,8 @@ def math_worker():
 
 
 def asks_for_percent(question: str | None) -> bool:
-    return bool(question) and bool(re.search(r"percent|%", question, re.I))
+    """True when the question asks for a number of percent (then `25\\%` may mean 25)."""
+    return bool(question) and bool(re.search(r"\bpercent(age)?\b|\bin %|\(%\)", question, re.I))
 
 
 def check_answers(gold: str, answers: list[str], question: str | None = None,

@@ -43,7 +43,7 @@ _UNICODE = {"−": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "^2",
 _LETTERS = {c: sympy.Symbol(c) for c in "abcdfghijklmnopqrstuvwxyzABCDFGHIJKLMNOPQRSTUVWXYZ"}
 _OPS = {"+", "-", "*", "/", "**", "^", "(", ")"}
 _FUNC_PREFIX = re.compile("|".join(sorted(FUNCTIONS, key=len, reverse=True)))
-MAX_EXPONENT = 1000  # a larger numeric power is a reward-hack bomb, not an answer
+MAX_EXPONENT = 10_000  # a larger numeric power is a bomb (power tower), not an answer
 MAX_FACTORIAL = 3000
 
 
