@@ -14,7 +14,7 @@ import sys
 DENIED_EVENTS = frozenset({
     "sys._getframe", "sys._current_frames", "sys._current_exceptions", "sys.settrace",
     "sys.setprofile", "sys.addaudithook", "gc.get_objects", "gc.get_referrers",
-    "gc.get_referents", "code.__new__", "function.__new__", "marshal.loads", "marshal.load",
+    "gc.get_referents", "code.__new__", "function.__new__",
     "cpython.PyInterpreterState_New", "cpython._PySys_ClearAuditHooks",
 })
 # Modules that read or write raw memory, or start an interpreter without this hook.

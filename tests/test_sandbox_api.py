@@ -81,6 +81,13 @@ def test_run_tests_gold_wrong_garbage():
     assert not garbage.passed and garbage.status == "error" and "SyntaxError" in garbage.details[0]
 
 
+def test_run_tests_allows_ordinary_library_use():
+    cand = ("import logging, json, collections, re\nlogging.warning('hi')\n"
+            "def f(s):\n    return collections.Counter(re.findall(r'\\w', s))['a']\n")
+    tr = run_tests(cand, "assert f('banana') == 3")
+    assert tr.passed, tr.details
+
+
 def test_run_tests_each_snippet_has_its_own_time_limit():
     tr = run_tests("def f(x):\n    while x: pass\n    return 1",
                    ["assert f(0) == 1", "assert f(1) == 1", "assert f(0) == 1"], timeout_s=0.5)
