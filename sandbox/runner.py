@@ -56,7 +56,9 @@ def _open_workspace(req: dict) -> int | None:
 def _isolate(req: dict, mode: str) -> str:
     """Enter this request's namespaces; return the directory that holds working dirs."""
     if mode != "namespaces":
-        return tempfile.mkdtemp(prefix="gymkit-run-")
+        root = tempfile.mkdtemp(prefix="gymkit-run-")
+        os.chmod(root, 0o711)  # a dropped uid must still reach its working dir below
+        return root
     # The network namespace is the server's (made once, no interface up): a fresh one per
     # request costs more than the whole fork, mostly in the kernel's deferred teardown.
     linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC)

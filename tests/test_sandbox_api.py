@@ -149,3 +149,17 @@ def test_server_restarts_after_it_dies():
     client.get_server().proc.kill()
     client.get_server().proc.wait()
     assert run("print(5)").stdout == "5\n"
+
+
+def test_weak_mode_fallback_still_runs_and_says_so():
+    script = ("from gymkit.sandbox import run, run_tests, isolation_report\n"
+              "rep = isolation_report(); assert rep['mode'] == 'rlimits', rep\n"
+              "assert rep['network'] == 'NOT isolated'\n"
+              "r = run('import os; print(os.getuid() != 0)'); assert r.stdout == 'True\\n', r\n"
+              "assert run('while True: pass', timeout_s=0.5).status == 'timeout'\n"
+              "assert run_tests('def f(): return 1', ['assert f() == 1']).passed\n"
+              "assert not run_tests('import os; os._exit(0)', ['assert 0']).passed\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "GYMKIT_SANDBOX_MODE": "rlimits"}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "WEAK mode" in proc.stderr
