@@ -53,15 +53,21 @@ def bradley_terry_loss(chosen: torch.Tensor, rejected: torch.Tensor,
     return -F.logsigmoid(chosen - rejected - margin).mean()
 
 
+def _pair_scores(rm: RewardModel, chunk: list[PreferencePair]) -> tuple[torch.Tensor, torch.Tensor]:
+    """`(B,)` chosen and `(B,)` rejected scores from one forward over both halves."""
+    texts = [render(rm.tokenizer, p.prompt, p.chosen) for p in chunk]
+    texts += [render(rm.tokenizer, p.prompt, p.rejected) for p in chunk]
+    scores = rm(texts)
+    return scores[:len(chunk)], scores[len(chunk):]
+
+
 @torch.no_grad()
 def pair_accuracy(rm: RewardModel, pairs: list[PreferencePair], batch_size: int = 16) -> float:
     """Share of pairs whose chosen response scores above the rejected one."""
     rm.eval()
     wins = 0
     for i in range(0, len(pairs), batch_size):
-        chunk = pairs[i:i + batch_size]
-        c = rm([render(rm.tokenizer, p.prompt, p.chosen) for p in chunk])
-        r = rm([render(rm.tokenizer, p.prompt, p.rejected) for p in chunk])
+        c, r = _pair_scores(rm, pairs[i:i + batch_size])
         wins += int((c > r).sum())
     return wins / max(len(pairs), 1)
 
@@ -88,15 +94,14 @@ def train_reward_model(pairs_path: Path, model: str, out: Path, *, epochs: int =
         rm.train()
         for i in range(0, len(train), batch_size):
             chunk = train[i:i + batch_size]
-            c = rm([render(rm.tokenizer, p.prompt, p.chosen) for p in chunk])
-            r = rm([render(rm.tokenizer, p.prompt, p.rejected) for p in chunk])
+            c, r = _pair_scores(rm, chunk)
             m = torch.tensor([margin + p.margin for p in chunk])
             loss = bradley_terry_loss(c, r, m)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(rm.parameters(), 1.0)
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         log(f"epoch {epoch + 1}/{epochs}: loss {sum(losses[-10:]) / len(losses[-10:]):.4f}")
     metrics = {"model": model, "pairs": len(pairs), "train_pairs": len(train),
                "heldout_pairs": len(test), "epochs": epochs, "lr": lr, "margin": margin,
