@@ -21,7 +21,8 @@ GUARANTEES = {
         "filesystem": "a temporary working dir; the rest of the host is protected only by "
                       "the caller's file permissions",
         "network": "NOT isolated",
-        "identity": "runs as the calling user, no_new_privs, not dumpable",
+        "identity": "runs as the calling user (a slot uid if that is root), no_new_privs, "
+                    "not dumpable",
         "ipc": "NOT isolated",
     },
 }
