@@ -259,3 +259,66 @@ def same_solutions(gold: list[sympy.Basic], answer: list[sympy.Basic]) -> bool:
 
     g, a = distinct(gold), distinct(answer)
     return len(g) == len(a) and all(any(equivalent(x, y) for y in a) for x in g)
+
+
+def _is_expanded(e: sympy.Basic) -> bool:
+    return e == sympy.expand(e)
+
+
+def _is_factored(e: sympy.Basic, var: sympy.Symbol) -> bool:
+    """A product whose non-constant factors are irreducible over the rationals."""
+    for f in sympy.Mul.make_args(e):
+        base = f.base if isinstance(f, sympy.Pow) else f
+        if not base.has(var):
+            continue
+        factors = sympy.factor_list(base)[1]
+        if len(factors) != 1 or factors[0][1] != 1:
+            return False
+    return True
+
+
+def _is_simplified(e: sympy.Basic) -> bool:
+    """No common factor left between numerator and denominator."""
+    n, d = sympy.fraction(sympy.together(e))
+    return not sympy.gcd(n, d).free_symbols
+
+
+FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
+
+
+def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
+                  integrand: str | None = None) -> tuple[bool, str]:
+    """Worker side: is `answer` right for an algebra task of `kind`? Returns (ok, reason).
+
+    kinds: expand | factor | simplify (equal *and* in the asked form, so echoing the question
+    fails), diff (equal), integrate (its derivative equals the integrand: any constant),
+    solve (the same solution set, any order), equiv (equal; loaded rows of unknown kind).
+    """
+    x = sympy.Symbol(var)
+    try:
+        if kind == "solve" or (kind == "equiv" and len(_top_level_split(gold)) > 1):
+            ok = same_solutions(parse_solutions(gold), parse_solutions(answer, var))
+            return ok, "same solution set" if ok else "different solution set"
+        g_text, a_text = gold, answer
+        if kind == "equiv" and "=" in gold and "=" in answer:  # `y = 2x+1` vs `y = 1+2x`
+            (gl, _, g_text), (al, _, a_text) = gold.partition("="), answer.partition("=")
+            if gl.strip() != al.strip():
+                return False, f"left-hand side {al.strip()!r} is not {gl.strip()!r}"
+        ans = parse_math(a_text.split("=")[-1])
+        if kind == "integrate":
+            # a real variable, so that d/dx ln|x| = 1/x (for a complex symbol it is not)
+            xr = sympy.Symbol(var, real=True)
+            real = {s: xr for s in ans.free_symbols if s.name == var}
+            f = parse_math(integrand or "")
+            f = f.xreplace({s: xr for s in f.free_symbols if s.name == var})
+            ok = equivalent(sympy.diff(ans.xreplace(real), xr), f)
+            return ok, "derivative matches the integrand" if ok else "derivative differs"
+        if not equivalent(parse_math(g_text.split("=")[-1]), ans):
+            return False, "not equivalent"
+        if kind == "factor" and not _is_factored(ans, x):
+            return False, "equivalent but not factored"
+        if kind in FORMS and not FORMS[kind][1](ans):
+            return False, f"equivalent but not {FORMS[kind][0]}"
+        return True, "equivalent"
+    except ParseError as e:
+        return False, f"unparsable answer: {e}"
