@@ -100,3 +100,38 @@ def extract_boxed_answers(text: str) -> Extraction:
     if any(len(a) > MAX_ANSWER_CHARS for a in answers):
         return Extraction(reason=f"boxed answer longer than {MAX_ANSWER_CHARS} characters")
     return Extraction(answers=answers)
+
+
+def extract_choice(text: str, labels: list[str], choices: list[str] | None = None) -> Extraction:
+    """The chosen option label of a multiple-choice answer, strictly.
+
+    Tiers, first non-empty wins: `\\boxed{B}` (or a box holding exactly one choice's text);
+    "Answer: B" / "the answer is (B)"; a response that is only a label ("B", "(B)", "B.");
+    then "(B)" mentions. Several different labels in the deciding tier is a hedge: no answer.
+    """
+    alt = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
+    lab = rf"[\(\[]?\s*(?:\\text\{{)?({alt})\}}?\s*[\)\]]?"
+    norm = {normalize_answer_text(c).lower(): labels[i] for i, c in enumerate(choices or [])}
+
+    def from_box(b: str) -> str | None:
+        m = re.fullmatch(lab + r"[.:]?", b.strip())
+        if m:
+            return m.group(1)
+        return norm.get(normalize_answer_text(b).lower())
+
+    tiers = [
+        [from_box(b) for b in find_boxed(text)],
+        re.findall(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text),
+        [m.group(1) for m in [re.fullmatch(lab + r"[.]?", text.strip())] if m],
+        re.findall(rf"\(({alt})\)", text),
+    ]
+    for found in tiers:
+        if not found:
+            continue
+        if None in found:
+            return Extraction(reason="a boxed answer that is not one of the options")
+        distinct = list(dict.fromkeys(found))
+        if len(distinct) > 1:
+            return Extraction(reason=f"several different options chosen: {distinct} (hedging)")
+        return Extraction(answers=distinct)
+    return Extraction(reason="no option chosen (use \\boxed{LETTER} or 'Answer: LETTER')")
