@@ -247,9 +247,9 @@ def models_list() -> None:
     """Model aliases and what they resolve to."""
     from .policy.models import list_models
 
-    table = Table("alias", "resolves to")
-    for alias, target in list_models().items():
-        table.add_row(alias, str(target))
+    table = Table("alias", "resolves to", "params", "description")
+    for spec in list_models():
+        table.add_row(spec.name, spec.hf_id or "(built on the fly)", spec.params, spec.description)
     out.print(table)
 
 

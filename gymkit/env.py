@@ -188,6 +188,9 @@ class BaseEnv:
             raise GymkitError(f"task {task.id} of env {self.name!r} has no gold solution")
         return task.gold
 
+    def end_episode(self, episode: Episode) -> None:
+        """Free what an episode holds (sandboxes, temp dirs). Called once it ends or is dropped."""
+
     def close(self) -> None:
         """Release resources held by the env (files, processes)."""
 
@@ -205,5 +208,7 @@ def play(env: BaseEnv, task: Task, actions: list[Message]) -> tuple[list[Message
         result = env.step(episode, action)
         messages.extend(result.observation)
         if result.done:
+            env.end_episode(episode)
             return messages, result.score or Score.failed("env ended without a score")
+    env.end_episode(episode)
     return messages, Score(reward=0.0, status="truncated", info={"reason": "actions ran out"})

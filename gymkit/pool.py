@@ -50,15 +50,20 @@ class EnvHost:
             result = self.env.step(ep, message)
         except Exception as e:  # an env bug: recorded as status error, never a silent zero
             log.exception("env %s failed on episode %s", self.env.name, key)
-            self.episodes.pop(key, None)
+            self.drop(key)
             return Step(done=True, score=Score.failed(
                 f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"))
         if result.done:
-            del self.episodes[key]  # free state as soon as the episode ends
+            self.drop(key)  # free state as soon as the episode ends
         return result
 
     def drop(self, key: str) -> None:
-        self.episodes.pop(key, None)
+        ep = self.episodes.pop(key, None)
+        if ep is not None:
+            try:
+                self.env.end_episode(ep)
+            except Exception:  # cleanup failure must not turn a verdict into an error
+                log.exception("env %s failed to end episode %s", self.env.name, key)
 
     def live(self) -> int:
         return len(self.episodes)
