@@ -81,15 +81,8 @@ class ShellAgentEnv(BaseEnv):
         episode.state["finalizer"] = weakref.finalize(episode, ws.close)
         return episode
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        try:
-            result = super().step(episode, message)
-        except BaseException:
-            self._end(episode)
-            raise
-        if result.done:
-            self._end(episode)
-        return result
+    def end_episode(self, episode: Episode) -> None:
+        self._end(episode)
 
     def _end(self, episode: Episode) -> None:
         fin = episode.state.pop("finalizer", None)

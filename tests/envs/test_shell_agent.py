@@ -95,24 +95,26 @@ def test_command_errors_come_back_to_the_model(env):
 
 
 def test_workspace_closed_on_end_error_and_drop(env, monkeypatch):
-    t = env.generate(1, seed=0)[0]
-    ep = env.reset(t)
-    ws = ep.state["ws"]
-    path = ws.path
-    assert os.path.isdir(path)
-    env.step(ep, final())
-    assert ws.path is None and not os.path.exists(path)
+    from gymkit.pool import EnvHost
 
-    ep = env.reset(t)
-    ws = ep.state["ws"]
+    host = EnvHost(type(env))
+    t = env.generate(1, seed=0)[0]
+    host.step("a", t, [], bash("ls"))
+    path = host.episodes["a"].state["ws"].path
+    assert os.path.isdir(path)
+    assert host.step("a", t, [], final()).done
+    assert not os.path.exists(path) and host.episodes == {}
+
+    host.step("b", t, [], bash("ls"))
+    ws = host.episodes["b"].state["ws"]
     path = ws.path
 
     def broken(*a, **k):
         raise RuntimeError("sandbox fell over")
 
     monkeypatch.setattr(ws, "run", broken)
-    with pytest.raises(RuntimeError):
-        env.step(ep, bash("ls"))
+    step = host.step("b", t, [], bash("ls"))
+    assert step.done and step.score.status == "error"
     assert not os.path.exists(path)
 
     ep = env.reset(t)
