@@ -10,8 +10,10 @@ blocks generation. Faults are absorbed here, and every submitted step comes back
 - A step that outlives `step_timeout_s` is cut off: the actor is killed and replaced, the
   step comes back as status `timeout`, and the actor's other episodes are replayed.
 
-Each actor runs one step at a time, so a step's deadline counts its own run time, never time
-spent queued behind another.
+Each actor runs one call at a time, so a deadline counts run time, never time spent queued.
+A call carries up to `batch` queued steps (one round trip for many cheap verifications); a
+batch that outlives the deadline is split and its steps re-run one per call, so only the step
+that really hangs comes back as `timeout`.
 """
 from __future__ import annotations
 
@@ -56,6 +58,10 @@ class EnvHost:
         if result.done:
             self.drop(key)  # free state as soon as the episode ends
         return result
+
+    def step_many(self, items: list[tuple[str, Task, list[Message], Message]]) -> list[Step]:
+        """Several steps in one call: one round trip for many cheap verifications."""
+        return [self.step(*item) for item in items]
 
     def drop(self, key: str) -> None:
         ep = self.episodes.pop(key, None)
@@ -148,13 +154,13 @@ class EnvPool:
     def __init__(self, envs: list[str] | dict[str, type[BaseEnv]], actors_per_env: int = 1,
                  step_timeout_s: float = 60.0, max_retries: int = 2,
                  env_config: dict | None = None, ray_address: str | None = None,
-                 actor_cpus: float = 0.0):
+                 actor_cpus: float = 0.0, batch: int = 16):
         import ray
 
         init_ray(ray_address)
         self._ray = ray
         classes = envs if isinstance(envs, dict) else {n: get_env_class(n) for n in envs}
-        self.step_timeout_s, self.max_retries = step_timeout_s, max_retries
+        self.step_timeout_s, self.max_retries, self.batch = step_timeout_s, max_retries, batch
         self._cfg = env_config or {}
         self._remote = {}
         for name, cls in classes.items():
@@ -169,7 +175,8 @@ class EnvPool:
         self._episodes: dict[str, _Episode] = {}
         self._queues: dict[tuple[str, int], collections.deque] = collections.defaultdict(
             collections.deque)
-        self._inflight: dict[Any, tuple[str, Message, float]] = {}  # ref -> (key, msg, t0)
+        # ref -> (env, slot, [(key, message, solo)], t0)
+        self._inflight: dict[Any, tuple[str, int, list[tuple[str, Message, bool]], float]] = {}
         self._busy: set[tuple[str, int]] = set()
         self._done: collections.deque[Result] = collections.deque()
         self._rr: dict[str, int] = collections.defaultdict(int)
@@ -190,7 +197,7 @@ class EnvPool:
             slot = self._rr[task.env] % len(self.actors[task.env])
             self._rr[task.env] += 1
             ep = self._episodes[key] = _Episode(task.env, task, slot=slot)
-        self._queues[(ep.env, ep.slot)].append((key, message))
+        self._queues[(ep.env, ep.slot)].append((key, message, False))
         self._dispatch(ep.env, ep.slot)
 
     def pending(self) -> int:
@@ -201,7 +208,7 @@ class EnvPool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._done and self._inflight:
             now = time.monotonic()
-            first_due = min(t0 for _, _, t0 in self._inflight.values()) + self.step_timeout_s
+            first_due = min(v[3] for v in self._inflight.values()) + self.step_timeout_s
             wait = max(0.0, first_due - now)
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - now))
@@ -220,57 +227,72 @@ class EnvPool:
         q = self._queues[(env, slot)]
         if (env, slot) in self._busy or not q:
             return
-        key, message = q.popleft()
-        ep = self._episodes[key]
+        batch = [q.popleft()]
+        while q and not batch[0][2] and not q[0][2] and len(batch) < self.batch:
+            batch.append(q.popleft())  # a "solo" step (from a split batch) always runs alone
         gen = self.generation[env][slot]
-        replay = ep.actions if ep.generation != gen else []
-        ep.generation = gen
-        ref = self.actors[env][slot].step.remote(key, ep.task, replay, message)
-        self._inflight[ref] = (key, message, time.monotonic())
+        items = []
+        for key, message, _ in batch:
+            ep = self._episodes[key]
+            items.append((key, ep.task, ep.actions if ep.generation != gen else [], message))
+            ep.generation = gen
+        ref = self.actors[env][slot].step_many.remote(items)
+        self._inflight[ref] = (env, slot, batch, time.monotonic())
         self._busy.add((env, slot))
 
     def _finish(self, key: str, step: Step) -> None:
-        ep = self._episodes[key]
-        if step.done:
-            del self._episodes[key]
+        ep = self._episodes.pop(key) if step.done else self._episodes[key]
         self._done.append((key, step))
         self._dispatch(ep.env, ep.slot)
 
     def _collect(self, ref) -> None:
-        key, message, _ = self._inflight.pop(ref)
-        ep = self._episodes[key]
-        self._busy.discard((ep.env, ep.slot))
+        env, slot, batch, _ = self._inflight.pop(ref)
+        self._busy.discard((env, slot))
         try:
-            step = self._ray.get(ref)
+            steps = self._ray.get(ref)
         except self._ray.exceptions.RayActorError as e:
-            self._replace_actor(ep.env, ep.slot, reason=f"actor died: {type(e).__name__}")
-            self._retry(key, message, f"env actor died: {str(e).splitlines()[0][:200]}")
+            self._replace_actor(env, slot, reason=f"actor died: {type(e).__name__}")
+            why = f"env actor died: {str(e).splitlines()[0][:200]}"
+            for key, message, _ in reversed(batch):
+                self._retry(key, message, why, solo=len(batch) > 1)
+            self._dispatch(env, slot)
             return
-        ep.actions.append(message)
-        ep.attempts = 0
-        self._finish(key, step)
+        for (key, message, _), step in zip(batch, steps):
+            ep = self._episodes[key]
+            ep.actions.append(message)
+            ep.attempts = 0
+            self._finish(key, step)
+        self._dispatch(env, slot)
 
-    def _retry(self, key: str, message: Message, why: str) -> None:
+    def _retry(self, key: str, message: Message, why: str, solo: bool = False) -> None:
         ep = self._episodes[key]
         ep.attempts += 1
         if ep.attempts > self.max_retries:
-            self._finish(key, Step(done=True, score=Score.failed(
-                f"{why} (gave up after {self.max_retries} retries)")))
+            self._episodes.pop(key)
+            self._done.append((key, Step(done=True, score=Score.failed(
+                f"{why} (gave up after {self.max_retries} retries)"))))
             return
-        self._queues[(ep.env, ep.slot)].appendleft((key, message))
-        self._dispatch(ep.env, ep.slot)
+        self._queues[(ep.env, ep.slot)].appendleft((key, message, solo))
 
     def _expire(self) -> None:
         now = time.monotonic()
-        for ref, (key, _, t0) in list(self._inflight.items()):
-            if now - t0 < self.step_timeout_s or ref not in self._inflight:
+        for ref, (env, slot, batch, t0) in list(self._inflight.items()):
+            if now - t0 < self.step_timeout_s:
                 continue
             del self._inflight[ref]
-            ep = self._episodes[key]
-            self._busy.discard((ep.env, ep.slot))
-            self._replace_actor(ep.env, ep.slot, reason=f"step exceeded {self.step_timeout_s}s")
-            self._finish(key, Step(done=True, score=Score.failed(
-                f"env step exceeded the {self.step_timeout_s:g}s hard timeout", status="timeout")))
+            self._busy.discard((env, slot))
+            self._replace_actor(env, slot, reason=f"call exceeded {self.step_timeout_s}s")
+            if len(batch) == 1:
+                key = batch[0][0]
+                self._episodes.pop(key)
+                self._done.append((key, Step(done=True, score=Score.failed(
+                    f"env step exceeded the {self.step_timeout_s:g}s hard timeout",
+                    status="timeout"))))
+            else:  # which step hung is unknown: re-run each alone, without charging a retry
+                q = self._queues[(env, slot)]
+                for key, message, _ in reversed(batch):
+                    q.appendleft((key, message, True))
+            self._dispatch(env, slot)
 
     def _replace_actor(self, env: str, slot: int, reason: str) -> None:
         """Kill and respawn an actor; its episodes replay onto the new one on their next step."""
@@ -282,6 +304,11 @@ class EnvPool:
             log.debug("kill of %s actor %d failed", env, slot, exc_info=True)
         self.actors[env][slot] = self._spawn(env)
         self.generation[env][slot] += 1
+        # Wait for the replacement to start, so start-up never counts against a step's deadline.
+        try:
+            self._ray.get(self.actors[env][slot].ping.remote(), timeout=120)
+        except Exception:  # a replacement that cannot start: its steps fail and are retried
+            log.exception("replacement %s actor %d did not start", env, slot)
 
     def kill_actor(self, env: str, slot: int = 0) -> None:
         """Kill an actor without telling the pool (fault injection for tests and drills)."""
