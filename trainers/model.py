@@ -32,7 +32,9 @@ def _load_hf(cfg: TrainConfig) -> tuple[torch.nn.Module, Any]:
     from ..policy.models import resolve_checkpoint
 
     path = resolve_checkpoint(cfg.model)
-    kw: dict[str, Any] = {"dtype": torch.float32}
+    # frozen LoRA base weights can stay bf16 (peft keeps adapters fp32); trained ones are fp32
+    frozen_bf16 = cfg.trainer.lora.enabled and cfg.trainer.bf16
+    kw: dict[str, Any] = {"dtype": torch.bfloat16 if frozen_bf16 else torch.float32}
     if cfg.trainer.device_map:
         kw["device_map"] = cfg.trainer.device_map
     return AutoModelForCausalLM.from_pretrained(path, **kw), AutoTokenizer.from_pretrained(path)
@@ -46,7 +48,8 @@ def build_trainable(policy: Policy, cfg: TrainConfig) -> Trainable:
     shared = model is not None
     if model is None:
         model, tokenizer = _load_hf(cfg)
-    elif any(p.dtype != torch.float32 for p in model.parameters() if p.is_floating_point()):
+    elif not cfg.trainer.lora.enabled and any(
+            p.dtype != torch.float32 for p in model.parameters() if p.is_floating_point()):
         # Master weights must be fp32: bf16 rounds lr~1e-6 updates to nothing. The sampler
         # keeps its fast bf16 copy and receives the new weights after every step.
         log.info("training an fp32 master copy of %s; the sampler keeps its own dtype", cfg.model)
