@@ -2,17 +2,27 @@
 
 Audit hooks are not a sandbox by themselves -- the namespaces, the dropped uid, the
 rlimits and the masked /proc are. This hook only protects the *verdict*: inside one
-process, the candidate must not read or rewrite the harness's frames (where the nonce
-and the test code live), must not add hooks that would see them, and must not reach raw
-memory. Everything it refuses is rare in honest solutions.
+process, the candidate must not read or rewrite the harness's frames (where the nonce,
+the pass signal and the test code live), must not add hooks that would see them, and
+must not reach raw memory.
+
+Frames are handed out, but only safe ones. CPython 3.11 audits `sys._getframe` (with the
+frame it is about to return) and `tb_frame`/`gi_frame`/`cr_frame`/`ag_frame`, but *not*
+`f_back` or `f_locals`: whoever holds a frame can walk its whole back-chain unseen. So a
+frame is handed out only if no frame on that chain is protected: a frame of the test
+code, a harness frame (other than the worker thread's first frame, which is built to
+hold nothing of value), or a generator/coroutine frame (its `f_back` is rewired to the
+new caller on every resume, so a frame held now could reach the tests later).
 """
 from __future__ import annotations
 
+import _thread
 import sys
+import types
 
-# Events that hand out frames, other threads' state, arbitrary objects, or new hooks.
+# Events that hand out other threads' state, arbitrary objects, or new hooks.
 DENIED_EVENTS = frozenset({
-    "sys._getframe", "sys._current_frames", "sys._current_exceptions", "sys.settrace",
+    "sys._current_frames", "sys._current_exceptions", "sys.settrace",
     "sys.setprofile", "sys.addaudithook", "gc.get_objects", "gc.get_referrers",
     "gc.get_referents", "code.__new__", "function.__new__",
     "cpython.PyInterpreterState_New", "cpython._PySys_ClearAuditHooks",
@@ -23,34 +33,104 @@ DENIED_MODULES = frozenset({
     "_xxsubinterpreters", "_xxinterpchannels", "_xxtestfuzz", "cffi", "_cffi_backend",
     "gdb", "pyrasite",
 })
-# Restricted attributes (PEP 578 "object.__getattr__"): each leads to a frame.
-FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"})
+# Restricted attributes (PEP 578 "object.__getattr__") that return a frame.
+FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+# Their f_back follows whoever resumes them, so they never count as a safe chain.
+# CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
+_PACKAGE = __name__.rpartition(".")[0]
 
 
 class SandboxDenied(RuntimeError):
     """Raised inside the candidate when it tries something the test harness forbids."""
 
 
+class SandboxFrameDenied(SandboxDenied, ValueError):
+    """A refused frame. Also a ValueError, which is what `sys._getframe` raises past the
+    top of the stack: stdlib callers (typing, namedtuple, enum) then fall back gracefully."""
+
+
 class SandboxImportDenied(ImportError):
     """An ImportError, so that `try: import ctypes / except ImportError` keeps working."""
 
 
-def install_guard(allowed_tracebacks: set[int]) -> None:
-    """Install the hook for the rest of this process; `allowed_tracebacks` holds the ids
-    of traceback objects the harness may read after the verdict."""
+def code_tree(code: types.CodeType) -> list[types.CodeType]:
+    """`code` and every code object nested in it (functions, lambdas, comprehensions)."""
+    found, todo = [], [code]
+    while todo:
+        co = todo.pop()
+        found.append(co)
+        todo.extend(c for c in co.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
+def harness_globals() -> frozenset[int]:
+    """ids of the module dicts of this package (under whatever name it was loaded)."""
+    return frozenset(id(m.__dict__) for name, m in list(sys.modules.items())
+                     if m is not None and (name == _PACKAGE or name.startswith(_PACKAGE + ".")))
+
+
+def install_guard(allowed_tracebacks: set[int], test_code: types.CodeType | None = None,
+                  boundary: types.CodeType | None = None) -> None:
+    """Install the hook for the rest of this process.
+
+    `allowed_tracebacks` holds ids of traceback objects the harness may read after the
+    verdict; `test_code` is the compiled test program (its frames are protected);
+    `boundary` is the code of the worker thread's first frame, the one harness frame the
+    candidate may see because it keeps nothing in its locals."""
     denied, modules, frame_attrs = DENIED_EVENTS, DENIED_MODULES, FRAME_ATTRS
+    # Bound now: the candidate may rebind builtins, and the hook must run none of its code.
+    id_, str_, isinstance_, type_, len_ = id, str, isinstance, type, len
+    get_ident, frame_type, tb_type = _thread.get_ident, types.FrameType, types.TracebackType
+    tests = code_tree(test_code) if test_code is not None else []
+    test_ids = frozenset(map(id, tests))  # `tests` keeps them alive, so ids stay unique
+    harness = harness_globals()
+    boundary_id = id_(boundary) if boundary is not None else None
+    busy: set[int] = set()  # threads inside the hook (reading tb_frame re-enters it)
+
+    def safe(frame) -> bool:
+        while frame is not None:  # f_back is not audited, so nothing here re-enters the hook
+            code = frame.f_code
+            if id_(code) in test_ids or code.co_flags & RESUMABLE:
+                return False
+            if id_(frame.f_globals) in harness and id_(code) != boundary_id:
+                return False
+            frame = frame.f_back
+        return True
+
+    def check_frame(frame, what: str) -> None:
+        if not isinstance_(frame, frame_type) or not safe(frame):
+            raise SandboxFrameDenied(f"{what}: frames of the test harness are not "
+                                     "reachable inside a sandboxed test run")
 
     def hook(event: str, args: tuple) -> None:
-        if event in denied:
+        if event == "sys._getframe":  # args[0] is the frame about to be returned
+            check_frame(args[0] if len_(args) == 1 else None, event)
+        elif event in denied:
             raise SandboxDenied(f"{event} is not allowed inside a sandboxed test run")
-        if event == "import":
-            top = str(args[0]).partition(".")[0]
+        elif event == "import":
+            top = str_(args[0]).partition(".")[0]
             if top in modules:
                 raise SandboxImportDenied(f"import of {args[0]} is not allowed in a test run")
         elif event == "object.__getattr__":
-            if args[1] in frame_attrs and id(args[0]) not in allowed_tracebacks:
-                raise SandboxDenied(f"{args[1]} is not allowed inside a sandboxed test run")
+            if args[1] in frame_attrs and id_(args[0]) not in allowed_tracebacks:
+                _check_attr(args[0], args[1])
         elif event.startswith("ctypes."):
             raise SandboxDenied(f"{event} is not allowed inside a sandboxed test run")
+
+    def _check_attr(obj, attr: str) -> None:
+        # A generator's frame is resumable: never safe. A fake "traceback" (sys.audit can
+        # raise this event with any object) must not run its code while `busy` is set.
+        if attr != "tb_frame" or type_(obj) is not tb_type:
+            raise SandboxFrameDenied(f"{attr} is not allowed inside a sandboxed test run")
+        me = get_ident()
+        if me in busy:
+            return  # our own read of tb_frame, just below
+        busy.add(me)
+        try:
+            frame = obj.tb_frame
+        finally:
+            busy.discard(me)
+        check_frame(frame, "tb_frame")
 
     sys.addaudithook(hook)

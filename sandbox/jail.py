@@ -160,27 +160,39 @@ def _run_python(code: str) -> None:
     _flush_and_exit(status)
 
 
-def _test_body(exec_, cand, test, g, outcome, done) -> None:
-    """Worker thread: candidate, then the tests. Only the finished list leaves it.
+def _test_body(exec_, cand, g, release, failures, pending) -> None:
+    """Worker thread's first frame: candidate, then the tests, then the pass mark.
 
-    `exec_` is the real exec, taken before the candidate could replace builtins.exec."""
+    The candidate can reach this frame (from its module frame, `f_back` is not audited),
+    so its locals hold nothing that could fake a pass: the test code and the pass mark
+    leave `pending` for the value stack, which no frame API shows, before the candidate
+    runs. `release` and `failures` are harmless: releasing early, or adding a failure,
+    only makes the verdict fail. `exec_` is the real exec, taken before the candidate
+    could replace builtins.exec."""
     try:
-        exec_(cand, g)
-        exec_(test, g)
-        outcome.append(None)
+        # Arguments are evaluated left to right: `pending` is empty before exec_(cand) runs.
+        _finish(*pending.pop(), exec_(cand, g))
     except BaseException as exc:  # any way out before the last assert is a failure
-        outcome.append(exc)
+        failures.append(exc)
     finally:
-        done.release()
+        release()
+
+
+def _finish(exec_, test, g, mark_passed, _candidate_result) -> None:
+    """Runs the tests once the candidate's module code has run; the audit hook keeps every
+    frame on this chain (this one and the tests') out of the candidate's reach."""
+    exec_(test, g)
+    mark_passed(True)
 
 
 def _run_python_test(code: str, test: str, nonce: str) -> None:
     """`run_tests`: the nonce goes to fd 3 only once the tests ran to their end.
 
-    The candidate and the tests run in a worker thread with frame, gc, ctypes and
-    tracing access cut off by an audit hook, so nothing there can reach this frame
-    (the nonce) or replace what it runs; the main thread never runs candidate code
-    before the verdict is written, so no candidate signal handler can see it either.
+    The candidate and the tests run in a worker thread; an audit hook hands the candidate
+    no frame of the tests or of the harness, and cuts off gc, ctypes and tracing, so
+    nothing there can reach the pass mark, this frame (the nonce) or the test code; the
+    main thread never runs candidate code before the verdict is written, so no candidate
+    signal handler can see it either.
     """
     # Bound to locals now: the candidate may rebind any module attribute or builtin later.
     write, exit_, start, lock = os.write, os._exit, _thread.start_new_thread, _thread.allocate_lock
@@ -198,14 +210,16 @@ def _run_python_test(code: str, test: str, nonce: str) -> None:
     import logging
     logging._srcfile = None  # logging would walk frames to find the caller; the guard denies it
     allowed: set[int] = set()
-    install_guard(allowed)
-    outcome: list = []
+    install_guard(allowed, test_code, _test_body.__code__)
+    passed_mark: list = []  # only _finish appends, after the last test statement
+    failures: list = []
     done = lock()
     done.acquire()
-    start(_test_body, (exec_, cand_code, test_code, sys.modules["__main__"].__dict__, outcome,
-                       done))
+    g = sys.modules["__main__"].__dict__
+    start(_test_body, (exec_, cand_code, g, done.release, failures,
+                       [(exec_, test_code, g, passed_mark.append)]))
     done.acquire()
-    passed = len(outcome) == 1 and outcome[0] is None
+    passed = passed_mark == [True] and not failures
     if passed:
         write(3, nonce.encode())
     nonce = None  # nothing below may need it
@@ -214,7 +228,7 @@ def _run_python_test(code: str, test: str, nonce: str) -> None:
     if passed:
         exit_(0)
     # Formatting may call the candidate's __str__: do it off the main thread, after the verdict.
-    start(_report_failure, (outcome[0] if outcome else None, test, allowed, done))
+    start(_report_failure, (failures[0] if failures else None, test, allowed, done))
     done.acquire()
     exit_(1)
 
