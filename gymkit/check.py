@@ -5,6 +5,9 @@
 - every gold solution scores 1 with status `correct`;
 - empty, garbage, huge and binary responses score 0 with a status and never raise;
 - tool schemas are valid JSON Schema in OpenAI function format.
+
+Envs judged by a learned model (`learned_judge = True`, e.g. rm_chat) get the determinism and
+schema checks only: they have no gold, and a reward model may like garbage.
 """
 from __future__ import annotations
 
@@ -67,6 +70,9 @@ def check_env(env: BaseEnv, n: int = N_TASKS, seed: int = 0) -> list[str]:
             problems.append(f"task {t.id} does not survive a JSON round trip")
         if t.env != env.name:
             problems.append(f"task {t.id} names env {t.env!r}, not {env.name!r}")
+    if env.learned_judge:
+        _check_tools(env, problems)
+        return problems
     for level in env.difficulties:
         for t in env.generate(2, seed=seed, difficulty=level):
             try:

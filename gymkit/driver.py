@@ -69,7 +69,8 @@ class _Run:
                 self.mask += [0] * len(obs)
                 self.logprobs += [0.0] * len(obs)
             self.ids += gen.token_ids
-            self.mask += [1] * len(gen.token_ids)
+            forced = set(gen.forced)  # e.g. a thinking budget's forced </think>: not sampled
+            self.mask += [0 if i in forced else 1 for i in range(len(gen.token_ids))]
             lps = list(gen.logprobs) or [0.0] * len(gen.token_ids)
             self.logprobs += lps
         if gen.tool_calls:

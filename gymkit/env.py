@@ -43,6 +43,9 @@ class BaseEnv:
     max_turns: ClassVar[int] = 1
     max_tool_calls: ClassVar[int] = 16
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
+    # True for envs judged by a learned model (rm_chat): no gold solutions, and no promise
+    # that garbage scores 0, so check-env checks only determinism and schemas.
+    learned_judge: ClassVar[bool] = False
     _tool_specs: ClassVar[dict[str, ToolSpec]]
 
     def __init_subclass__(cls, **kw: Any) -> None:

@@ -99,3 +99,15 @@ def test_hung_step_times_out_and_pool_recovers(ray_pool, tasks):
     assert status.pop(tasks[0].id) == "timeout"
     assert status.pop(tasks[1].id) == "error"  # crashed the actor on every retry
     assert set(status.values()) == {"correct"}
+
+
+def test_forced_tokens_are_masked_out_of_the_loss(tasks):
+    class Forcing(Scripted):
+        def generate(self, requests, params):
+            gens = super().generate(requests, params)
+            for g in gens:
+                g.token_ids, g.logprobs, g.forced = [7, 8, 9], [-0.1, -0.2, -0.3], [1]
+            return gens
+
+    (r,) = run_episodes(tasks[:1], Forcing(), LocalPool({"test_slow": Slow}), SamplingParams())
+    assert r.completion_ids == [7, 8, 9] and r.loss_mask == [1, 0, 1]

@@ -29,6 +29,7 @@ class RMChatEnv(BaseEnv):
     family = "instruction"
     verifier = "a Bradley-Terry reward model (gymkit train-rm) scores prompt + response"
     difficulties = (1,)
+    learned_judge = True
 
     def __init__(self, rm_path: str | None = None, batch_size: int = 16, **config: Any):
         super().__init__(rm_path=rm_path, **config)
