@@ -79,9 +79,9 @@ def _check_args(code: object, language: str, stdin: object, timeout_s: float,
 
 
 def _job(code: str, language: str, stdin: str | bytes, timeout_s: float, memory_mb: int,
-         files: dict[str, bytes], test: str | None = None) -> dict:
+         files: dict[str, bytes], test: str | None = None, prelude: str = "") -> dict:
     return {"code": code, "language": language, "timeout_s": float(timeout_s),
-            "memory_mb": memory_mb, "files": files,
+            "memory_mb": memory_mb, "files": files, "prelude": prelude,
             "stdin": stdin.encode() if isinstance(stdin, str) else stdin,
             "test": test, "nonce": secrets.token_hex(16) if test is not None else None}
 
@@ -141,7 +141,8 @@ def run(code: str, language: str = "python", stdin: str | bytes = "", timeout_s:
 
 
 def run_tests(candidate_code: str, tests: str | list[str], timeout_s: float = 5.0,
-              memory_mb: int = 512, files: dict[str, str | bytes] | None = None) -> TestRun:
+              memory_mb: int = 512, files: dict[str, str | bytes] | None = None,
+              prelude: str = "") -> TestRun:
     """Run python `tests` (asserts) against `candidate_code`; the harness decides the verdict.
 
     `tests` is one program, or a list of independent snippets, each run in its own
@@ -149,13 +150,20 @@ def run_tests(candidate_code: str, tests: str | list[str], timeout_s: float = 5.
     only if its harness writes a per-test nonce after the last statement, on a pipe the
     candidate cannot forge: exit(0), os._exit(0), printing PASSED, or patching builtins
     before the asserts all fail.
+
+    The tests run in a namespace of their own, a copy of the candidate's taken after its
+    module code ran, with builtins taken before: the candidate's functions cannot see the
+    tests' names. `prelude` is trusted code (e.g. comparison guards) run before the
+    candidate in the tests' namespace; its names win over the candidate's.
     """
     tests_l = [tests] if isinstance(tests, str) else tests
     if not isinstance(tests_l, list) or not tests_l or not all(isinstance(t, str) for t in tests_l):
         raise TypeError("tests must be a str or a non-empty list of str")
+    if not isinstance(prelude, str):
+        raise TypeError(f"prelude must be a str, got {type(prelude).__name__}")
     files_b = _check_args(candidate_code, "python", "", timeout_s, memory_mb, files)
-    jobs = [_job(candidate_code, "python", "", timeout_s, memory_mb, files_b, test=t)
-            for t in tests_l]
+    jobs = [_job(candidate_code, "python", "", timeout_s, memory_mb, files_b, test=t,
+                 prelude=prelude) for t in tests_l]
     raws = client.submit(_request(jobs))["results"]
     runs, results, details = [], [], []
     for raw, job in zip(raws, jobs):

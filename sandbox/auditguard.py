@@ -13,6 +13,11 @@ frame is handed out only if no frame on that chain is protected: a frame of the 
 code, a harness frame (other than the worker thread's first frame, which is built to
 hold nothing of value), or a generator/coroutine frame (its `f_back` is rewired to the
 new caller on every resume, so a frame held now could reach the tests later).
+
+The tests' constants live in their code objects. A function or generator the tests made
+and handed to the candidate (a callback, a key function, a generator expression) would
+give them out through `__code__`/`gi_code`, or hold them in `__defaults__`; these reads,
+and writes that would swap a test function's code, are refused for test code only.
 """
 from __future__ import annotations
 
@@ -35,6 +40,13 @@ DENIED_MODULES = frozenset({
 })
 # Restricted attributes (PEP 578 "object.__getattr__") that return a frame.
 FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+# Restricted attributes (read: "object.__getattr__", write: "object.__setattr__") that give out
+# or replace a function's or generator's code object, or a function's default values.
+CODE_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__", "gi_code", "cr_code",
+                        "ag_code"})
+# The attribute that holds the code object, per type that can carry test code.
+CODE_OF = {types.FunctionType: "__code__", types.GeneratorType: "gi_code",
+           types.CoroutineType: "cr_code", types.AsyncGeneratorType: "ag_code"}
 # Their f_back follows whoever resumes them, so they never count as a safe chain.
 # CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
@@ -70,19 +82,24 @@ def harness_globals() -> frozenset[int]:
                      if m is not None and (name == _PACKAGE or name.startswith(_PACKAGE + ".")))
 
 
-def install_guard(allowed_tracebacks: set[int], test_code: types.CodeType | None = None,
+def install_guard(allowed_tracebacks: set[int],
+                  test_code: types.CodeType | tuple[types.CodeType, ...] | None = None,
                   boundary: types.CodeType | None = None) -> None:
     """Install the hook for the rest of this process.
 
     `allowed_tracebacks` holds ids of traceback objects the harness may read after the
-    verdict; `test_code` is the compiled test program (its frames are protected);
+    verdict; `test_code` is the compiled test program, or a tuple of programs (their
+    frames, code objects and defaults are protected);
     `boundary` is the code of the worker thread's first frame, the one harness frame the
     candidate may see because it keeps nothing in its locals."""
-    denied, modules, frame_attrs = DENIED_EVENTS, DENIED_MODULES, FRAME_ATTRS
+    denied, modules = DENIED_EVENTS, DENIED_MODULES
+    frame_attrs, code_attrs = FRAME_ATTRS, CODE_ATTRS
     # Bound now: the candidate may rebind builtins, and the hook must run none of its code.
-    id_, str_, isinstance_, type_, len_ = id, str, isinstance, type, len
+    id_, str_, isinstance_, type_, len_, getattr_ = id, str, isinstance, type, len, getattr
+    code_of = dict(CODE_OF)
     get_ident, frame_type, tb_type = _thread.get_ident, types.FrameType, types.TracebackType
-    tests = code_tree(test_code) if test_code is not None else []
+    roots = () if test_code is None else test_code if isinstance(test_code, tuple) else (test_code,)
+    tests = [co for root in roots for co in code_tree(root)]
     test_ids = frozenset(map(id, tests))  # `tests` keeps them alive, so ids stay unique
     harness = harness_globals()
     boundary_id = id_(boundary) if boundary is not None else None
@@ -112,8 +129,13 @@ def install_guard(allowed_tracebacks: set[int], test_code: types.CodeType | None
             top = str_(args[0]).partition(".")[0]
             if top in modules:
                 raise SandboxImportDenied(f"import of {args[0]} is not allowed in a test run")
-        elif event == "object.__getattr__":
-            if args[1] in frame_attrs and id_(args[0]) not in allowed_tracebacks:
+        elif event in ("object.__getattr__", "object.__setattr__"):
+            if type_(args[1]) is not str_:  # sys.audit can send anything; str hashing is safe
+                return
+            if args[1] in code_attrs:
+                _check_code(args[0], args[1])
+            elif (args[1] in frame_attrs and event == "object.__getattr__"
+                  and id_(args[0]) not in allowed_tracebacks):
                 _check_attr(args[0], args[1])
         elif event.startswith("ctypes."):
             raise SandboxDenied(f"{event} is not allowed inside a sandboxed test run")
@@ -132,5 +154,23 @@ def install_guard(allowed_tracebacks: set[int], test_code: types.CodeType | None
         finally:
             busy.discard(me)
         check_frame(frame, "tb_frame")
+
+    def _check_code(obj, attr: str) -> None:
+        # Exact C types only: their getters run no Python code between busy.add and discard.
+        # Anything else (a fake event sent with sys.audit) carries no code of the tests.
+        holder = code_of.get(type_(obj))
+        if holder is None:
+            return
+        me = get_ident()
+        if me in busy:
+            return  # our own read of the code object, just below
+        busy.add(me)
+        try:
+            code = getattr_(obj, holder)
+        finally:
+            busy.discard(me)
+        if id_(code) in test_ids:
+            raise SandboxDenied(f"{attr} of test code is not reachable inside a sandboxed "
+                                "test run")
 
     sys.addaudithook(hook)

@@ -98,7 +98,7 @@ def enter(job: dict, cfg: dict, fds: dict, workdir: str) -> None:
         os._exit(EXIT_HARNESS_FAULT)
     if job.get("test") is None:
         _run_python(job["code"])
-    _run_python_test(job["code"], job["test"], job["nonce"])
+    _run_python_test(job["code"], job["test"], job["nonce"], job.get("prelude") or "")
 
 
 def _fresh_interpreter_state() -> None:
@@ -164,11 +164,11 @@ def _test_body(exec_, cand, g, release, failures, pending) -> None:
     """Worker thread's first frame: candidate, then the tests, then the pass mark.
 
     The candidate can reach this frame (from its module frame, `f_back` is not audited),
-    so its locals hold nothing that could fake a pass: the test code and the pass mark
-    leave `pending` for the value stack, which no frame API shows, before the candidate
-    runs. `release` and `failures` are harmless: releasing early, or adding a failure,
-    only makes the verdict fail. `exec_` is the real exec, taken before the candidate
-    could replace builtins.exec."""
+    so its locals hold nothing that could fake a pass: the test code, the tests' builtins
+    and the pass mark leave `pending` for the value stack, which no frame API shows, before
+    the candidate runs. `release` and `failures` are harmless: releasing early, or adding a
+    failure, only makes the verdict fail. `exec_` is the real exec, taken before the
+    candidate could replace builtins.exec. `g` is the candidate's own namespace."""
     try:
         # Arguments are evaluated left to right: `pending` is empty before exec_(cand) runs.
         _finish(*pending.pop(), exec_(cand, g))
@@ -178,27 +178,48 @@ def _test_body(exec_, cand, g, release, failures, pending) -> None:
         release()
 
 
-def _finish(exec_, test, g, mark_passed, _candidate_result) -> None:
+def _finish(exec_, test, g, test_builtins, prelude_ns, mark_passed, _candidate_result) -> None:
     """Runs the tests once the candidate's module code has run; the audit hook keeps every
-    frame on this chain (this one and the tests') out of the candidate's reach."""
-    exec_(test, g)
+    frame on this chain (this one and the tests') out of the candidate's reach.
+
+    The tests get a namespace of their own: a shallow copy of the candidate's, so they call
+    its functions by name, while those functions keep `g` as their globals, which never
+    holds a name the tests bind (a HumanEval `check`, loop variables, expected tables).
+    It is no module's dict, so `sys.modules` does not lead to it either. Its builtins are
+    the ones snapshotted before the candidate ran: patching `builtins.abs` does not reach
+    the asserts. What the trusted prelude bound (before the candidate ran) comes last, so
+    a candidate name cannot shadow it."""
+    ns = g.copy()  # dict.copy: the name `dict` may have been rebound by the candidate
+    ns.update(prelude_ns)
+    ns["__builtins__"] = test_builtins
+    exec_(test, ns)
     mark_passed(True)
 
 
-def _run_python_test(code: str, test: str, nonce: str) -> None:
+def _pristine_builtins() -> types.ModuleType:
+    """A private copy of the builtins module, taken before the candidate runs."""
+    mod = types.ModuleType("builtins", builtins.__doc__)
+    mod.__dict__.update(builtins.__dict__)
+    return mod
+
+
+def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> None:
     """`run_tests`: the nonce goes to fd 3 only once the tests ran to their end.
 
-    The candidate and the tests run in a worker thread; an audit hook hands the candidate
-    no frame of the tests or of the harness, and cuts off gc, ctypes and tracing, so
-    nothing there can reach the pass mark, this frame (the nonce) or the test code; the
+    The candidate and the tests run in a worker thread, in separate namespaces (see
+    `_finish`); an audit hook hands the candidate no frame of the tests or of the harness,
+    no code object (nor defaults) of a test function, and cuts off gc, ctypes and tracing,
+    so nothing there can reach the pass mark, this frame (the nonce) or the test code; the
     main thread never runs candidate code before the verdict is written, so no candidate
-    signal handler can see it either.
+    signal handler can see it either. `prelude` is trusted code run here, before the
+    candidate, in a namespace only the tests get.
     """
     # Bound to locals now: the candidate may rebind any module attribute or builtin later.
     write, exit_, start, lock = os.write, os._exit, _thread.start_new_thread, _thread.allocate_lock
     exec_, out, err = builtins.exec, sys.stdout, sys.stderr
     try:
         test_code = compile(test, "<test>", "exec")
+        prelude_code = compile(prelude, "<prelude>", "exec")
     except SyntaxError as exc:
         write(2, f"sandbox: the test program does not compile: {exc}\n".encode())
         exit_(EXIT_HARNESS_FAULT)
@@ -210,14 +231,21 @@ def _run_python_test(code: str, test: str, nonce: str) -> None:
     import logging
     logging._srcfile = None  # logging would walk frames to find the caller; the guard denies it
     allowed: set[int] = set()
-    install_guard(allowed, test_code, _test_body.__code__)
+    install_guard(allowed, (test_code, prelude_code), _test_body.__code__)
+    test_builtins = _pristine_builtins()
+    prelude_ns = {"__name__": "__main__", "__builtins__": test_builtins}
+    try:
+        exec_(prelude_code, prelude_ns)
+    except BaseException as exc:  # trusted code that fails is the caller's bug, not the candidate's
+        write(2, f"sandbox: the test prelude failed: {exc!r}\n".encode())
+        exit_(EXIT_HARNESS_FAULT)
     passed_mark: list = []  # only _finish appends, after the last test statement
     failures: list = []
     done = lock()
     done.acquire()
     g = sys.modules["__main__"].__dict__
     start(_test_body, (exec_, cand_code, g, done.release, failures,
-                       [(exec_, test_code, g, passed_mark.append)]))
+                       [(exec_, test_code, g, test_builtins, prelude_ns, passed_mark.append)]))
     done.acquire()
     passed = passed_mark == [True] and not failures
     if passed:
