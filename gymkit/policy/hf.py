@@ -64,7 +64,8 @@ class HFPolicy(Policy):
     Options: `device` ("cpu", "cuda", ...; default cuda when present), `dtype` (default bf16),
     `max_batch_size` (rows per forward, caps memory), `chat_template` (overrides the tokenizer's),
     `thinking_switch` ((on, off) system-prompt lines for templates without `enable_thinking`),
-    `logprob_mode` ("scaled" or "raw"), `trust_remote_code`. Pass `model=<PreTrainedModel>` and
+    `logprob_mode` ("scaled" or "raw"), `trust_remote_code`, `num_threads` (torch CPU threads,
+    process-wide; default torch's). Pass `model=<PreTrainedModel>` and
     `tokenizer=` to wrap a model that is already in memory (e.g. the trainer's).
     """
 
@@ -73,7 +74,9 @@ class HFPolicy(Policy):
     def __init__(self, model: Any = models.DEFAULT_MODEL, *, tokenizer: Any = None, device: str | None = None,
                  dtype: str | torch.dtype | None = None, max_batch_size: int = 16, chat_template: str | None = None,
                  thinking_switch: tuple[str, str] | None = None, logprob_mode: str = "scaled",
-                 trust_remote_code: bool = False) -> None:
+                 trust_remote_code: bool = False, num_threads: int | None = None) -> None:
+        if num_threads:  # process-wide; on a CPU shared with other jobs, 1 thread can be ~8x faster than 2
+            torch.set_num_threads(num_threads)
         if logprob_mode not in ("scaled", "raw"):
             raise GymkitError(f"unknown logprob_mode {logprob_mode!r}; choose one of: raw, scaled")
         if max_batch_size < 1:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..errors import GymkitError
 from ..types import Message
 
 _DUMMY_TURN: list[Message] = [{"role": "user", "content": "."}, {"role": "assistant", "content": "."}]
@@ -49,7 +50,8 @@ class PromptBuilder:
         self.tok = tokenizer
         self.template = chat_template or tokenizer.chat_template
         if not self.template:
-            raise ValueError("the tokenizer has no chat template; pass chat_template=")
+            name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
+            raise GymkitError(f"tokenizer {name!r} has no chat template; pass chat_template=")
         self.thinking_kwarg = "enable_thinking" in self.template
         self.template_tools = "tools" in self.template
         self.switch = thinking_switch or DEFAULT_SWITCH

@@ -41,6 +41,9 @@ CPU_MEMORY_FRACTION = 0.3  # the CPU backend checks it against the NUMA node (8 
 GPU_MEMORY_FRACTION = 0.3  # colocated: the rest of the GPU is the trainer's
 _FINISH = {"stop": "stop", "length": "length"}
 _TEMPLATE_ERRORS = (ValueError, TypeError, KeyError, jinja2.TemplateError)
+# vLLM keeps its parallel groups in process globals: a second in-process engine would share them,
+# and closing either would tear them down under the other. One live engine per process.
+_LIVE: list[str] = []
 
 
 class WeightSyncError(RuntimeError):
@@ -75,6 +78,9 @@ class VLLMPolicy(Policy):
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         from transformers import AutoTokenizer
 
+        if _LIVE:
+            raise GymkitError(f"an in-process vLLM engine for {_LIVE[0]!r} is already running; "
+                              "close() it first (vLLM allows one per process)")
         self.model_id = model
         self.sync_timeout_s = sync_timeout_s
         self.on_cpu = _is_cpu()
@@ -85,6 +91,7 @@ class VLLMPolicy(Policy):
         spec = models.get_spec(model)
         self.tokenizer = AutoTokenizer.from_pretrained(src, trust_remote_code=kwargs.get("trust_remote_code", False))
         self.llm = self._start(src, kwargs)
+        _LIVE.append(model)
         self.max_model_len = self.llm.llm_engine.model_config.max_model_len
         self.eos_ids = self._eos_ids()
         switch = thinking_switch or (spec.thinking_switch if spec else None)
@@ -92,6 +99,7 @@ class VLLMPolicy(Policy):
         self.has_reasoning = bool(kwargs.get("reasoning_parser"))
         self._asleep, self._sleep_level = False, 1
         self._broken: str | None = None
+        self._timed_out = False
         self._rpc = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gymkit-vllm-sync")
 
     def _engine_settings(self, model, mem, sleep, max_len, tp, dtype, seed, extra) -> dict[str, Any]:
@@ -240,11 +248,12 @@ class VLLMPolicy(Policy):
     def sync_weights(self, model: Any) -> None:
         """Load `model`'s weights (a module, or a state dict in checkpoint naming) into the running engine.
 
-        Raises WeightSyncError if loading fails or takes longer than `sync_timeout_s`; the engine
-        is then marked unusable (later generations come back with `error`), since a half-loaded
-        model must never sample.
+        Raises WeightSyncError if loading fails or takes longer than `sync_timeout_s`. A half-loaded
+        model must never sample: after a failure, generations come back with `error` until a
+        later sync succeeds (the trainer always sends every tensor); after a timeout, for good,
+        since the stuck load may still be writing.
         """
-        if self._broken:
+        if self._broken and self._timed_out:
             raise WeightSyncError(self._broken)
         weights = self._weights(model)
         t0 = time.perf_counter()
@@ -256,14 +265,17 @@ class VLLMPolicy(Policy):
             future.result(timeout=self.sync_timeout_s)
         except FutureTimeout:
             self._broken = f"weight sync did not finish within {self.sync_timeout_s:.0f} s; the engine is unusable"
+            self._timed_out = True
             raise WeightSyncError(self._broken) from None
         except Exception as e:  # the model's loader rejected a name or a shape
             self._broken = f"weight sync failed: {type(e).__name__}: {e}"
             raise WeightSyncError(self._broken) from e
+        self._broken = None
         if self._asleep:
             self.llm.wake_up(tags=["kv_cache"])
             self._asleep = False
-        self.llm.reset_prefix_cache()  # cached KV blocks were computed with the old weights
+        if not self.llm.reset_prefix_cache():  # cached KV blocks were computed with the old weights
+            log.warning("vllm: prefix cache not reset after a weight sync; cached prompts may use old weights")
         log.debug("vllm weight sync: %d tensors in %.3f s", len(weights), time.perf_counter() - t0)
 
     def sleep(self, level: int = 1) -> None:
@@ -293,6 +305,7 @@ class VLLMPolicy(Policy):
         self._rpc.shutdown(wait=False)
         llm, self.llm = getattr(self, "llm", None), None
         if llm is not None:
+            _LIVE.clear()
             engine = getattr(llm, "llm_engine", None)
             core = getattr(engine, "engine_core", None)
             if core is not None and hasattr(core, "shutdown"):
