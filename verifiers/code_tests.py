@@ -55,8 +55,8 @@ class TestSpec(BaseModel):
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
 
-# Runs before the candidate, so the builtins it binds as locals are the real ones (patching
-# `builtins` later cannot reach them). `trusted` says a value is built only from C types (or
+# Runs before the candidate, in a namespace only the tests see, so the builtins it binds as
+# locals are the real ones (patching `builtins` later cannot reach them). `trusted` says a value is built only from C types (or
 # the stdlib classes named here, or subclasses that override no comparison hook), so its
 # comparisons cannot be rigged by the candidate's classes.
 _PRELUDE = '''
@@ -298,7 +298,9 @@ def _run_asserts(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], 
         tests = [harden(f"{spec.setup}\n{t}", name) for t in spec.tests]
     except (SyntaxError, ValueError) as e:
         raise BadTests(f"the task's tests do not parse: {e}") from None
-    tr = run_tests(with_prelude(program, name), tests, **opts)
+    # The guards live in the tests' own namespace (the sandbox's trusted prelude): a candidate
+    # that rebinds every global ending in _cmp cannot reach them.
+    tr = run_tests(program, tests, prelude=_PRELUDE.format(n=name), **opts)
     if len(tr.results) != len(tests):
         raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(tests)} tests")
     details = [("ok" if ok else (d or "failed"))[:200] for ok, d in zip(tr.results, tr.details)]
