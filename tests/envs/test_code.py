@@ -134,11 +134,10 @@ HACKS = {
                        "class A(int):\n    def __eq__(self, o): return True\n"
                        "def {name}(*a, **k):\n    return A()"),
     "atexit_exit": "import atexit, os\natexit.register(lambda: os._exit(0))\ndef {name}(*a):\n    raise AssertionError",
-    "rebind_guards": ("def {name}(*a, **k):\n    for k2 in list(globals()):\n"
-                      "        if k2.endswith(('_cmp', '_truth')):\n"
-                      "            globals()[k2] = lambda *x: True\n"
-                      "    g = globals()\n    g.update({n + '_cmp': (lambda *x: True) for n in ['_gk']})\n"
-                      "    return 0"),
+    "rebind_guards": ("for _k in list(globals()):\n"
+                      "    if _k.endswith(('_cmp', '_truth')):\n"
+                      "        globals()[_k] = lambda *x: True\n"
+                      "def {name}(*a, **k):\n    return 0"),
     "infinite_loop": "def {name}(*a):\n    while True:\n        pass",
     "memory_bomb": "def {name}(*a):\n    x = [0] * (10 ** 10)\n    return x",
 }
