@@ -185,3 +185,39 @@ def test_nemotronh_generates(nemotronh):
         assert g.error is None and len(g.token_ids) == len(g.logprobs) > 0 and max(g.logprobs) <= 0
     sampled = nemotronh.generate(ask("a", "b"), SamplingParams(max_new_tokens=8, temperature=1.0, seed=0))
     assert all(len(g.token_ids) == 8 or g.finish_reason == "stop" for g in sampled)
+
+
+def test_sampler_respects_top_k_and_top_p():
+    from gymkit.policy.sampling import sample_rows
+
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.2]])).repeat(2000, 1)
+    gens = [torch.Generator().manual_seed(i) for i in range(2000)]
+    assert set(sample_rows(logits, 1, 1.0, gens).tolist()) == {0}  # top-k 1 is greedy
+    nucleus = sample_rows(logits, 0, 0.7, gens)  # 0.5 < 0.7: token 1 crosses the threshold and is kept
+    assert set(nucleus.tolist()) == {0, 1}
+    assert abs((nucleus == 0).float().mean().item() - 0.5 / 0.8) < 0.05
+    full = sample_rows(logits, 0, 1.0, gens)
+    assert abs((full == 2).float().mean().item() - 0.2) < 0.03
+
+
+# Like Nemotron's templates, this one drops the reasoning of earlier assistant turns, so the
+# rendering of a longer conversation does not start with the rendering of its prefix.
+STRIP_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n"
+    "{% if m.role == 'assistant' and not loop.last %}{{ m.content.split('</think>')[-1] }}"
+    "{% else %}{{ m.content }}{% endif %}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def test_multi_turn_with_a_history_rewriting_template(llama):
+    from gymkit.policy.hf import HFPolicy
+
+    pol = HFPolicy(llama.model, tokenizer=llama.tokenizer, chat_template=STRIP_TEMPLATE)
+    msgs = [{"role": "user", "content": "first"}, {"role": "assistant", "content": "<think>hm</think>4"},
+            {"role": "tool", "content": "result"}]
+    prefix = pol.prompts.prompt_ids(msgs[:1]) + pol.tokenizer.encode("<think>hm</think>4", add_special_tokens=False)
+    (g,) = pol.generate([GenRequest(messages=msgs, prefix_ids=prefix, n_prefix_messages=2)],
+                        SamplingParams(max_new_tokens=2, temperature=0))
+    assert g.error is None and g.prompt_ids[:len(prefix)] == prefix
+    assert pol.tokenizer.decode(g.prompt_ids[len(prefix):]) == (
+        "<|im_end|>\n<|im_start|>tool\nresult<|im_end|>\n<|im_start|>assistant\n")
