@@ -99,7 +99,7 @@ class VLLMPolicy(Policy):
         self.has_reasoning = bool(kwargs.get("reasoning_parser"))
         self._asleep, self._sleep_level = False, 1
         self._broken: str | None = None
-        self._timed_out = False
+        self.shapes = checkpoint_shapes(src)
         self._rpc = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gymkit-vllm-sync")
 
     def _engine_settings(self, model, mem, sleep, max_len, tp, dtype, seed, extra) -> dict[str, Any]:
@@ -234,26 +234,39 @@ class VLLMPolicy(Policy):
         if not isinstance(state, dict) or not state:
             raise GymkitError(f"sync_weights needs a torch module or a non-empty state dict, got {type(model).__name__}")
         cfg = self.llm.llm_engine.model_config
+        tied = bool(getattr(cfg.hf_config, "tie_word_embeddings", False))
         device = "cpu" if self.on_cpu else "cuda"
         out = []
         for name, t in state.items():
             if not isinstance(t, torch.Tensor):
                 raise GymkitError(f"sync_weights: {name!r} is a {type(t).__name__}, not a tensor")
+            if not (tied and name == "lm_head.weight"):  # tied checkpoints omit it; the engine still takes it
+                self._check_shape(name, tuple(t.shape))
             t = t.detach()
             if t.is_floating_point():
                 t = t.to(cfg.dtype)
             out.append((name, t.to(device, non_blocking=True)))
         return out
 
+    def _check_shape(self, name: str, shape: tuple[int, ...]) -> None:
+        if self.shapes is None:  # no local checkpoint to compare with (an HF id served from the hub)
+            return
+        want = self.shapes.get(name)
+        if want is None:
+            hint = " (a peft wrapper's name? pass the merged base weights)" if "base_model" in name else ""
+            raise GymkitError(f"sync_weights: {name!r} is not a weight of {self.model_id}{hint}")
+        if want != shape:
+            raise GymkitError(f"sync_weights: {name!r} has shape {list(shape)}; the model's is {list(want)}")
+
     def sync_weights(self, model: Any) -> None:
         """Load `model`'s weights (a module, or a state dict in checkpoint naming) into the running engine.
 
-        Raises WeightSyncError if loading fails or takes longer than `sync_timeout_s`. A half-loaded
-        model must never sample: after a failure, generations come back with `error` until a
-        later sync succeeds (the trainer always sends every tensor); after a timeout, for good,
-        since the stuck load may still be writing.
+        Names and shapes are checked against the checkpoint first (GymkitError, engine untouched).
+        Raises WeightSyncError if loading then fails or takes longer than `sync_timeout_s`; the
+        engine is unusable after that (generations come back with `error`): a half-loaded model
+        must never sample, and vLLM's layer-wise reloader does not recover from a failed load.
         """
-        if self._broken and self._timed_out:
+        if self._broken:
             raise WeightSyncError(self._broken)
         weights = self._weights(model)
         t0 = time.perf_counter()
@@ -265,12 +278,10 @@ class VLLMPolicy(Policy):
             future.result(timeout=self.sync_timeout_s)
         except FutureTimeout:
             self._broken = f"weight sync did not finish within {self.sync_timeout_s:.0f} s; the engine is unusable"
-            self._timed_out = True
             raise WeightSyncError(self._broken) from None
         except Exception as e:  # the model's loader rejected a name or a shape
             self._broken = f"weight sync failed: {type(e).__name__}: {e}"
             raise WeightSyncError(self._broken) from e
-        self._broken = None
         if self._asleep:
             self.llm.wake_up(tags=["kv_cache"])
             self._asleep = False
@@ -314,6 +325,22 @@ class VLLMPolicy(Policy):
         import gc
 
         gc.collect()
+
+
+def checkpoint_shapes(src: str) -> dict[str, tuple[int, ...]] | None:
+    """Every tensor's shape in a local safetensors checkpoint (headers only); None if not local."""
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    files = sorted(Path(src).glob("*.safetensors")) if Path(src).is_dir() else []
+    if not files:
+        return None
+    shapes: dict[str, tuple[int, ...]] = {}
+    for f in files:
+        with safe_open(f, framework="pt") as st:
+            shapes.update({k: tuple(st.get_slice(k).get_shape()) for k in st.keys()})
+    return shapes
 
 
 def _reload_weights(worker, weights: list) -> None:
