@@ -51,17 +51,21 @@ def load_hf_model(name: str, device: str, dtype: torch.dtype, trust_remote_code:
     src = models.model_source(name)
     try:
         tok = AutoTokenizer.from_pretrained(src, trust_remote_code=trust_remote_code)
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, trust_remote_code=trust_remote_code)
+        # On accelerators, load straight onto the device ("auto" shards over all GPUs) instead of
+        # materialising a 30B model in host memory first.
+        placement = {} if device == "cpu" else {"device_map": device}
+        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, trust_remote_code=trust_remote_code,
+                                                     **placement)
     except OSError as e:  # missing files, or an HF id with no cache and no hub
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise GymkitError(f"cannot load model {name!r} from {src}: {first}") from e
-    return model.to(device).eval(), tok
+    return (model.to(device) if device == "cpu" else model).eval(), tok
 
 
 class HFPolicy(Policy):
     """A transformers causal LM behind the `Policy` interface.
 
-    Options: `device` ("cpu", "cuda", ...; default cuda when present), `dtype` (default bf16),
+    Options: `device` ("cpu", "cuda", "cuda:1", or "auto" to shard over GPUs; default cuda when present), `dtype` (default bf16),
     `max_batch_size` (rows per forward, caps memory), `chat_template` (overrides the tokenizer's),
     `thinking_switch` ((on, off) system-prompt lines for templates without `enable_thinking`),
     `logprob_mode` ("scaled" or "raw"), `trust_remote_code`, `num_threads` (torch CPU threads,
