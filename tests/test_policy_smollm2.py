@@ -20,7 +20,8 @@ def smollm2_cache(tmp_path_factory):
 def test_conversion_writes_a_complete_plain_checkpoint(smollm2_cache):
     root, path = smollm2_cache
     assert (path / MARKER).is_file()
-    assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= {p.name for p in path.iterdir()}
+    files = {p.name for p in path.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= files
     assert "quantization_config" not in (path / "config.json").read_text()
     assert [p.name for p in (root / "models").iterdir() if ".tmp-" in p.name] == []
     assert 200e6 < (path / "model.safetensors").stat().st_size < 320e6  # bf16, ~135M params

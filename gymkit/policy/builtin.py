@@ -46,7 +46,7 @@ def _gguf_kwargs() -> dict[str, Any]:
 
 def _build_smollm2(out: Path) -> dict:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     src = smollm2_gguf_dir()
     log.info("converting %s to a bf16 checkpoint (once)", src / SMOLLM2_GGUF)

@@ -65,7 +65,8 @@ def load_hf_model(name: str, device: str, dtype: torch.dtype, trust_remote_code:
 class HFPolicy(Policy):
     """A transformers causal LM behind the `Policy` interface.
 
-    Options: `device` ("cpu", "cuda", "cuda:1", or "auto" to shard over GPUs; default cuda when present), `dtype` (default bf16),
+    Options: `device` ("cpu", "cuda", "cuda:1", or "auto" to shard over GPUs; default cuda
+    when present), `dtype` (default bf16),
     `max_batch_size` (rows per forward, caps memory), `chat_template` (overrides the tokenizer's),
     `thinking_switch` ((on, off) system-prompt lines for templates without `enable_thinking`),
     `logprob_mode` ("scaled" or "raw"), `trust_remote_code`, `num_threads` (torch CPU threads,
