@@ -83,9 +83,11 @@ def eval_cmd(
     ray_address: Optional[str] = typer.Option(None, help="Join this Ray cluster."),
     no_ray: bool = typer.Option(False, "--no-ray", help="Score in-process."),
     base_url: Optional[str] = typer.Option(None, help="openai backend: server URL."),
+    env_option: list[str] = typer.Option([], "--env-option",
+                                         help="ENV.KEY=VALUE env option, e.g. math.fewshot=2."),
 ) -> None:
     """Evaluate a model or checkpoint offline across envs."""
-    from .evaluate import eval_tasks, evaluate
+    from .evaluate import eval_tasks, evaluate, parse_env_options
     from .policy import load_policy
     from .policy.base import SamplingParams
 
@@ -93,12 +95,14 @@ def eval_cmd(
     temp = temperature if temperature is not None else (0.0 if samples == 1 else 1.0)
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temp,
                             enable_thinking=enable_thinking, seed=seed)
-    task_list = eval_tasks(names, n, seed, difficulty)
+    options = parse_env_options(env_option, names)
+    task_list = eval_tasks(names, n, seed, difficulty, options)
     opts = {"base_url": base_url} if base_url else {}
     policy = load_policy(model, backend=backend, **opts)
     metrics = evaluate(policy, task_list, out_dir, samples=samples, params=params,
                        use_ray=not no_ray, actors_per_env=actors, gen_batch=batch,
-                       ray_address=ray_address, header={"model": model, "backend": backend})
+                       ray_address=ray_address, env_config=options,
+                       header={"model": model, "backend": backend, "env_options": options})
     _print_metrics(metrics)
     err.print(f"wrote {out_dir}/rollouts.jsonl, metrics.json, report.md, report.png")
 

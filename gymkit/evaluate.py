@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .driver import run_episodes
+from .errors import GymkitError
 from .metrics import summarize
 from .policy.base import Policy, SamplingParams
 from .pool import EnvPool, LocalPool
@@ -16,11 +17,29 @@ from .report import chart, markdown
 from .types import Rollout, Task
 
 
-def eval_tasks(envs: list[str], n: int, seed: int, difficulty: int | None = None) -> list[Task]:
+def parse_env_options(items: list[str], envs: list[str]) -> dict[str, dict]:
+    """`["math.fewshot=2"]` -> {"math": {"fewshot": 2}}; values are YAML scalars."""
+    import yaml
+
+    out: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        env, dot, opt = key.partition(".")
+        if not sep or not dot or not opt:
+            raise GymkitError(f"--env-option {item!r}: expected ENV.KEY=VALUE, e.g. math.fewshot=2")
+        if env not in envs:
+            raise GymkitError(f"--env-option {item!r}: env {env!r} is not among --env "
+                              f"({', '.join(envs)})")
+        out.setdefault(env, {})[opt] = yaml.safe_load(value)
+    return out
+
+
+def eval_tasks(envs: list[str], n: int, seed: int, difficulty: int | None = None,
+               options: dict[str, dict] | None = None) -> list[Task]:
     """`n` seeded tasks per env, held out from training seeds by convention (seed >= 10**6)."""
     tasks: list[Task] = []
     for name in envs:
-        env = make_env(name)
+        env = make_env(name, **(options or {}).get(name, {}))
         tasks += env.generate(n, seed=seed, difficulty=difficulty)
         env.close()
     return tasks
@@ -30,13 +49,15 @@ def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
              params: SamplingParams | None = None, use_ray: bool = True,
              actors_per_env: int = 1, step_timeout_s: float = 60.0,
              gen_batch: int = 32, ray_address: str | None = None,
-             header: dict | None = None, show_progress: bool = True) -> dict:
+             header: dict | None = None, show_progress: bool = True,
+             env_config: dict[str, dict] | None = None) -> dict:
     """Run every task `samples` times; write rollouts.jsonl, metrics.json, report.md/png."""
     params = params or SamplingParams(temperature=0.0 if samples == 1 else 1.0)
     out.mkdir(parents=True, exist_ok=True)
     envs = sorted({t.env for t in tasks})
     pool = (EnvPool(envs, actors_per_env=actors_per_env, step_timeout_s=step_timeout_s,
-                    ray_address=ray_address) if use_ray else LocalPool(envs))
+                    ray_address=ray_address, env_config=env_config)
+            if use_ray else LocalPool(envs, env_config=env_config))
     t0 = time.monotonic()
     with (out / "rollouts.jsonl").open("w") as sink, Progress(
             TextColumn("[bold]eval[/]"), BarColumn(), MofNCompleteColumn(),

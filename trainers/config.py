@@ -66,6 +66,7 @@ class EnvSpec(_Strict):
     weight: float = Field(1.0, gt=0.0)  # share of the prompts in each batch
     rm_lambda: float = Field(0.0, ge=0.0)  # reward = verifier + rm_lambda * reward-model score
     difficulty: int | None = None  # None: cycle through the env's difficulties
+    options: dict[str, Any] = Field(default_factory=dict)  # env constructor options, e.g. fewshot
 
 
 class RolloutConfig(_Strict):

@@ -23,7 +23,8 @@ class TaskStream:
     """Draws prompts env by env with probability proportional to the env's weight."""
 
     def __init__(self, envs: dict[str, float], seed: int = 0,
-                 difficulty: dict[str, int | None] | None = None):
+                 difficulty: dict[str, int | None] | None = None,
+                 options: dict[str, dict[str, Any]] | None = None):
         if not envs:
             raise GymkitError("no env to draw training prompts from")
         if not 0 <= seed < 1000:
@@ -33,6 +34,7 @@ class TaskStream:
         self.weights = [envs[n] for n in self.names]
         self.seed = seed
         self.difficulty = difficulty or {}
+        self.options = options or {}
         self.positions = {n: 0 for n in self.names}
         self.rng = random.Random(f"mix/{seed}")
         self._envs: dict[str, BaseEnv] = {}
@@ -40,7 +42,7 @@ class TaskStream:
 
     def _env(self, name: str) -> BaseEnv:
         if name not in self._envs:
-            self._envs[name] = make_env(name)
+            self._envs[name] = make_env(name, **self.options.get(name, {}))
         return self._envs[name]
 
     def _task(self, name: str, index: int) -> Task:
@@ -75,7 +77,8 @@ class TaskStream:
 
 def heldout_tasks(envs: list[str], n_per_env: int, seed: int = 0,
                   difficulty: dict[str, int | None] | None = None,
-                  exclude: set[str] | None = None) -> list[Task]:
+                  exclude: set[str] | None = None,
+                  options: dict[str, dict[str, Any]] | None = None) -> list[Task]:
     """`n_per_env` evaluation tasks per env from seeds >= 10**6, minus any prompt in `exclude`.
 
     Small procedural envs can produce the same problem under two seeds; `exclude` (the training
@@ -83,7 +86,7 @@ def heldout_tasks(envs: list[str], n_per_env: int, seed: int = 0,
     """
     out: list[Task] = []
     for name in envs:
-        env = make_env(name)
+        env = make_env(name, **(options or {}).get(name, {}))
         pool = env.generate(n_per_env * 2, seed=HELDOUT_SEED + seed,
                             difficulty=(difficulty or {}).get(name))
         env.close()
@@ -93,4 +96,6 @@ def heldout_tasks(envs: list[str], n_per_env: int, seed: int = 0,
 
 
 def prompt_text(task: Task) -> str:
-    return "\n".join(str(m.get("content") or "") for m in task.prompt)
+    """The problem itself: the last user message (few-shot examples before it do not count)."""
+    users = [m for m in task.prompt if m.get("role") == "user"]
+    return str((users[-1] if users else task.prompt[-1]).get("content") or "")

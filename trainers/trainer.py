@@ -44,10 +44,14 @@ def _step_seed(cfg: TrainConfig, step: int) -> int:
     return (cfg.seed * 1_000_003 + step) % 2**31
 
 
+def _options(cfg: TrainConfig) -> dict[str, dict]:
+    return {n: dict(e.options) for n, e in cfg.envs.items()}
+
+
 def make_pool(cfg: TrainConfig):
-    env_config = {}
+    env_config = _options(cfg)
     if "rm_chat" in cfg.envs:
-        env_config["rm_chat"] = {"rm_path": cfg.reward_model.path}
+        env_config["rm_chat"] = {**env_config["rm_chat"], "rm_path": cfg.reward_model.path}
     names = sorted(cfg.envs)
     if cfg.rollout.pool == "ray":
         return EnvPool(names, actors_per_env=cfg.rollout.actors_per_env, env_config=env_config)
@@ -97,7 +101,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
     tm = build_trainable(policy, cfg)
     opt, sched = make_optimizer(tm.model, cfg)
     stream = TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
-                        {n: e.difficulty for n, e in cfg.envs.items()})
+                        {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg))
     start = _resume(cfg, tm, opt, sched, stream) if resume else 0
     shared = tm.shared
     if start and not shared:
@@ -110,10 +114,11 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
     if cfg.rollout.heldout_prompts:
         seen = {prompt_text(t) for t in TaskStream(
             {n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
-            {n: e.difficulty for n, e in cfg.envs.items()}).next(
+            {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg)).next(
                 cfg.steps * cfg.rollout.prompts_per_step)}
         heldout = heldout_tasks(sorted(cfg.envs), cfg.rollout.heldout_prompts, cfg.seed,
-                                {n: e.difficulty for n, e in cfg.envs.items()}, exclude=seen)
+                                {n: e.difficulty for n, e in cfg.envs.items()}, exclude=seen,
+                                options=_options(cfg))
     G, sampling = cfg.rollout.samples_per_prompt, cfg.rollout.sampling
     try:
         if heldout and start == 0:

@@ -35,13 +35,26 @@ class MathEnv(BaseEnv):
     name = "math"
     family = "math"
     verifier = "strict \\boxed{} answer; math-verify + exact numbers + sympy, hedges score 0"
-    difficulties = (1, 2, 3, 4)
+    difficulties = (0, 1, 2, 3, 4)
+
+    def __init__(self, fewshot: int = 0, **config: Any) -> None:
+        """`fewshot`: worked examples (same level) as earlier chat turns; they teach small
+        models the `\\boxed{}` format, which they otherwise rarely use."""
+        if not isinstance(fewshot, int) or not 0 <= fewshot <= 8:
+            raise GymkitError(f"math: fewshot must be an integer in 0..8, not {fewshot!r}")
+        super().__init__(fewshot=fewshot, **config)
+        self.fewshot = fewshot
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
         question, answer, steps = GENERATORS[difficulty](rng)
         gold = fmt(answer)
+        shots: list[dict[str, str]] = []
+        for _ in range(self.fewshot):
+            q, a, st = GENERATORS[difficulty](rng)
+            shots += [{"role": "user", "content": f"{q}\n\n{INSTRUCTION}"},
+                      {"role": "assistant", "content": f"{st}\n\n\\boxed{{{fmt(a)}}}"}]
         return Task(id=f"math-{difficulty}-{index}", env=self.name,
-                    prompt=[{"role": "user", "content": f"{question}\n\n{INSTRUCTION}"}],
+                    prompt=shots + [{"role": "user", "content": f"{question}\n\n{INSTRUCTION}"}],
                     data={"answer": gold, "question": question},
                     gold=[{"role": "assistant", "content": f"{steps}\n\n\\boxed{{{gold}}}"}])
 

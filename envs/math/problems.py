@@ -29,6 +29,17 @@ def fmt(x: Fraction) -> str:
     return f"{sign}\\frac{{{abs(x.numerator)}}}{{{x.denominator}}}"
 
 
+def one_step(rng: random.Random) -> tuple[str, Fraction, str]:
+    """Level 0: one operation on small numbers, within reach of a 135M model (for CPU runs)."""
+    op = rng.choice("+-×")
+    a, b = rng.randint(2, 20), rng.randint(2, 20)
+    if op == "-" and b > a:
+        a, b = b, a
+    val = a + b if op == "+" else a - b if op == "-" else a * b
+    sym = "\\times" if op == "×" else op
+    return f"What is ${a} {sym} {b}$?", Fraction(val), f"${a} {sym} {b} = {val}$."
+
+
 def integer_arithmetic(rng: random.Random) -> tuple[str, Fraction, str]:
     a, b, c, d = (rng.randint(2, 99) for _ in range(4))
     op1, op2 = rng.choice("+-"), rng.choice("+-")
@@ -115,4 +126,4 @@ def word_problem(rng: random.Random) -> tuple[str, Fraction, str]:
             f"{age_b + years}, summing to {val}.")
 
 
-GENERATORS = {1: integer_arithmetic, 2: fractions_decimals, 3: percentages, 4: word_problem}
+GENERATORS = {0: one_step, 1: integer_arithmetic, 2: fractions_decimals, 3: percentages, 4: word_problem}
