@@ -101,3 +101,14 @@ def test_new_env_rejects_bad_names(tmp_path):
     res = subprocess.run([sys.executable, "-m", "gymkit.cli", "new-env", "Bad-Name"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "snake_case" in res.stderr
+
+
+def test_env_options_parse_and_reject_mistakes():
+    from gymkit.errors import GymkitError
+    from gymkit.evaluate import parse_env_options
+
+    assert parse_env_options(["math.fewshot=2", "math.x=true"], ["math"]) == {
+        "math": {"fewshot": 2, "x": True}}
+    for bad, msg in [("math", "expected ENV.KEY=VALUE"), ("code.a=1", "not among --env")]:
+        with pytest.raises(GymkitError, match=msg):
+            parse_env_options([bad], ["math"])

@@ -99,3 +99,24 @@ def test_gold_from_answer_field():
     assert gold_from_answer_field("x\n#### 18") == "18"
     assert gold_from_answer_field("so $\\boxed{\\frac{1}{2}}$.") == "\\frac{1}{2}"
     assert gold_from_answer_field(7) == "7"
+
+
+def test_level0_and_fewshot_keep_the_question_and_gold():
+    from gymkit.registry import make_env
+
+    plain, shot = make_env("math"), make_env("math", fewshot=2)
+    a, b = plain.generate(3, seed=9, difficulty=0), shot.generate(3, seed=9, difficulty=0)
+    for t, u in zip(a, b):
+        assert u.prompt[-1] == t.prompt[-1] and u.data == t.data and u.gold == t.gold
+        assert [m["role"] for m in u.prompt] == ["user", "assistant"] * 2 + ["user"]
+        assert "\\boxed{" in u.prompt[1]["content"]
+    assert check_env(shot) == []
+
+
+@pytest.mark.parametrize("bad", [-1, 9, "2", 1.5])
+def test_fewshot_rejects_bad_values(bad):
+    from gymkit.errors import GymkitError
+    from gymkit.registry import make_env
+
+    with pytest.raises(GymkitError, match="fewshot must be an integer"):
+        make_env("math", fewshot=bad)
