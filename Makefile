@@ -18,14 +18,21 @@ $(STAMP): pyproject.toml setup.py
 
 setup: $(STAMP)
 
+# The main job: a short GRPO run of SmolLM2-135M on math, on CPU (about 10-15 minutes on
+# 2 cores), with held-out greedy reward before and after, then an eval of the checkpoint.
 demo: setup
-	$(VENV)/bin/gymkit eval --env math --model smollm2-135m --n 50 --out runs/demo
+	$(VENV)/bin/gymkit train --config smollm2-cpu --steps 10 --out runs/demo
+	$(VENV)/bin/gymkit eval --model runs/demo --env math --difficulty 0 \
+		--env-option math.fewshot=2 --n 50 --out runs/demo/eval
 
 test: setup
 	$(PY) -m pytest -q -x --durations=15
 
 bench: setup
-	$(PY) benchmarks/bench_pool.py
+	$(PY) benchmarks/bench_pool.py --env math
+	$(PY) benchmarks/bench_pool.py --env algebra --n 120
+	$(PY) benchmarks/bench_sandbox.py
+	$(PY) benchmarks/bench_learning.py --steps 20
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -111,3 +111,15 @@ def test_checkpoint_dir_loads_like_its_alias(tmp_path):
     from_dir = load_policy(str(ckpt), dtype="float32").generate(req, greedy)[0]
     from_alias = load_policy("tiny-random-llama", dtype="float32").generate(req, greedy)[0]
     assert from_dir.token_ids == from_alias.token_ids
+
+
+def test_a_training_run_dir_resolves_to_its_latest_checkpoint(tmp_path):
+    from gymkit.policy.models import model_source
+
+    ckpts = tmp_path / "run" / "checkpoints"
+    shutil.copytree(resolve_checkpoint("tiny-random-llama"), ckpts / "step-000004" / "model")
+    (ckpts / "step-000002" / "model").mkdir(parents=True)  # an older one; latest names step 4
+    (ckpts / "latest").write_text("step-000004\n")
+    want = str((ckpts / "step-000004" / "model").resolve())
+    for given in (tmp_path / "run", ckpts, ckpts / "step-000004"):
+        assert model_source(str(given)) == want

@@ -68,12 +68,28 @@ def _is_pathlike(model: str) -> bool:
     return model.startswith(("/", "./", "../", "~")) or Path(model).expanduser().exists()
 
 
+def _follow_run(path: Path, depth: int = 0) -> Path:
+    """A training run dir, its `checkpoints/` dir or one `step-N/` dir -> the model inside the
+    newest complete checkpoint (named by `latest`), so `--model runs/demo` just works."""
+    if (path / "config.json").is_file() or depth > 3:
+        return path
+    if (path / "model" / "config.json").is_file():
+        return path / "model"
+    if (path / "latest").is_file():
+        return _follow_run(path / (path / "latest").read_text().strip(), depth + 1)
+    if (path / "checkpoints").is_dir():
+        return _follow_run(path / "checkpoints", depth + 1)
+    return path
+
+
 def _checked_dir(model: str) -> Path:
     path = Path(model).expanduser()
     if not path.exists():
         raise GymkitError(f"model path {model!r} does not exist")
+    path = _follow_run(path)
     if not path.is_dir() or not (path / "config.json").is_file():
-        raise GymkitError(f"model path {model!r} is not a save_pretrained directory (no config.json)")
+        raise GymkitError(f"model path {model!r} is not a save_pretrained directory or a gymkit "
+                          f"run with checkpoints (no config.json)")
     return path.resolve()
 
 
