@@ -5,13 +5,13 @@ import math
 import random
 from typing import Any
 
-from gymkit.chat import strip_thinking, user
-from gymkit.env import BaseEnv, Episode
+from gymkit.chat import user
+from gymkit.env import Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
-from gymkit.types import Message, Score, Step, Task
+from gymkit.types import Task
 
-from .grid import DELTAS, MoveParseError, bfs_path, chunk, find_chars, parse_moves, read_grid, step_pos
+from .grid import DELTAS, GridPuzzleEnv, bfs_path, chunk, find_chars, read_grid, step_pos
 
 # cells high, cells wide, extra walls knocked out (loops), budget = slack * shortest,
 # moves allowed per turn, view radius (None: the whole map is shown).
@@ -60,14 +60,14 @@ def shortest_path(grid: list[str], start: tuple[int, int], goal: tuple[int, int]
 
 
 @register_env
-class MazeEnv(BaseEnv):
+class MazeEnv(GridPuzzleEnv):
     """Reach `G` in an ASCII maze by sending U/D/L/R moves; the env answers with the new map."""
 
     name = "maze"
-    family = "agent"
     verifier = "env state: the walker reaches the goal (walls enforced) within the step budget"
     difficulties = (1, 2, 3)
-    max_turns = 40
+    solved_note = "You reached the goal."
+    unsolved_reason = "before reaching the goal"
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
         lv = LEVELS[difficulty]
@@ -145,59 +145,21 @@ class MazeEnv(BaseEnv):
         seen.update((pos[0] + dr, pos[1] + dc) for dr in range(-k, k + 1) for dc in range(-k, k + 1))
         return seen
 
-    def reset(self, task: Task) -> Episode:
-        ep = Episode(task=task)
+    def _start(self, task: Task) -> dict[str, Any]:
         pos = tuple(task.data["start"])
-        ep.state.update(pos=pos, steps=0, at_goal=False, seen=self._visible(task.data, pos, set()))
-        return ep
+        return {"pos": pos, "seen": self._visible(task.data, pos, set())}
 
-    def _walk(self, ep: Episode, moves: list[str]) -> str:
+    def _move(self, ep: Episode, move: str) -> str | None:
         d, st = ep.task.data, ep.state
-        if len(moves) > d["per_turn"]:
-            return f"error: {len(moves)} moves sent, at most {d['per_turn']} per turn; none were made"
-        for i, mv in enumerate(moves):
-            st["steps"] += 1
-            nxt = step_pos(st["pos"], mv)
-            if not _open(d["grid"], nxt):
-                return (f"Move {i + 1} ({mv}) hits a wall; {len(moves) - i - 1} later moves "
-                        "were not made.")
-            st["pos"] = nxt
-            self._visible(d, nxt, st["seen"])
-            if nxt == tuple(d["goal"]):
-                st["at_goal"] = True
-                return "You reached the goal."
-            if st["steps"] >= d["budget"]:
-                return "Step budget used up."
-        return f"Made {len(moves)} moves."
+        nxt = step_pos(st["pos"], move)
+        if not _open(d["grid"], nxt):
+            return "hits a wall"
+        st["pos"] = nxt
+        self._visible(d, nxt, st["seen"])
+        return None
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        episode.actions.append(message)
-        episode.turn += 1
-        st, d = episode.state, episode.task.data
-        text = strip_thinking(message.get("content") or "")
-        if message.get("tool_calls") or message.get("tool_call_errors"):
-            note = "error: this env has no tools; write your moves as text on the last line"
-        elif text is None:
-            note = "error: unterminated <think> block; no moves were read"
-        else:
-            try:
-                note = self._walk(episode, parse_moves(text))
-            except MoveParseError as e:
-                note = f"error: {e}"
-        if st["at_goal"] or st["steps"] >= d["budget"]:
-            return Step(done=True, score=self.safe_score(episode, ""))
-        if episode.turn >= self.max_turns:
-            return Step(done=True, score=Score(reward=0.0, status="truncated",
-                                               info={"reason": "turn limit reached"}))
-        left = d["budget"] - st["steps"]
-        obs = f"{note} {left} steps left.\n{self._render(d, st['pos'], st['seen'])}"
-        return Step(observation=[user(obs)])
+    def _is_solved(self, ep: Episode) -> bool:
+        return ep.state["pos"] == tuple(ep.task.data["goal"])
 
-    def score_episode(self, episode: Episode, response: str) -> Score:
-        st, d = episode.state, episode.task.data
-        info = {"steps": st["steps"], "budget": d["budget"], "shortest": d["shortest"]}
-        if st["at_goal"]:
-            s = Score.correct(**info)
-            s.components = {"efficiency": round(d["shortest"] / max(st["steps"], 1), 4)}
-            return s
-        return Score.wrong(f"step budget of {d['budget']} used up before reaching the goal", **info)
+    def _board(self, ep: Episode) -> str:
+        return self._render(ep.task.data, ep.state["pos"], ep.state["seen"])

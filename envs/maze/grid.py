@@ -1,13 +1,19 @@
-"""Grid-world helpers shared by the `maze` and `sokoban` envs: moves, text parsing, BFS.
+"""Grid-world pieces shared by the `maze` and `sokoban` envs: moves, text parsing, BFS, and
+`GridPuzzleEnv`, the episode loop both run.
 
 A grid is a list of equal-length strings; positions are (row, col) tuples. Moves are the
-letters U, D, L, R. Everything here is a pure function so episodes replay exactly.
+letters U, D, L, R. The helpers are pure functions so episodes replay exactly.
 """
 from __future__ import annotations
 
 import re
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
+from typing import Any, ClassVar
+
+from gymkit.chat import strip_thinking, user
+from gymkit.env import BaseEnv, Episode
+from gymkit.types import Message, Score, Step, Task
 
 DELTAS: dict[str, tuple[int, int]] = {"U": (-1, 0), "D": (1, 0), "L": (0, -1), "R": (0, 1)}
 WORDS = {"UP": "U", "DOWN": "D", "LEFT": "L", "RIGHT": "R"}
@@ -102,3 +108,87 @@ def read_grid(raw: str | list[str]) -> list[str]:
 def find_chars(grid: list[str], chars: str) -> list[tuple[int, int]]:
     """Positions (row-major order) of every cell holding one of `chars`."""
     return [(r, c) for r, row in enumerate(grid) for c, ch in enumerate(row) if ch in chars]
+
+
+class GridPuzzleEnv(BaseEnv):
+    """A puzzle solved by U/D/L/R moves sent as text, a few per turn, within a step budget.
+
+    Task data holds `per_turn`, `budget` and `shortest`; the episode state holds `steps` and
+    `solved`. Subclasses say only what differs: the start state (`_start`), how one move
+    changes it (`_move`), when the puzzle is solved (`_is_solved`) and the board (`_board`).
+    """
+
+    family = "agent"
+    max_turns = 40
+    solved_note: ClassVar[str]  # the walk's note when a move solves the puzzle
+    unsolved_reason: ClassVar[str]  # ends "step budget of N used up ..." in a wrong verdict
+
+    def _start(self, task: Task) -> dict[str, Any]:
+        """The puzzle's own episode state at the start (position, boxes, ...)."""
+        raise NotImplementedError
+
+    def _move(self, ep: Episode, move: str) -> str | None:
+        """Make one move in `ep.state`; return why it was blocked (e.g. `hits a wall`) or None."""
+        raise NotImplementedError
+
+    def _is_solved(self, ep: Episode) -> bool:
+        """Whether the state after a move solves the puzzle."""
+        raise NotImplementedError
+
+    def _board(self, ep: Episode) -> str:
+        """The current board as the model sees it."""
+        raise NotImplementedError
+
+    def reset(self, task: Task) -> Episode:
+        ep = Episode(task=task)
+        ep.state.update(self._start(task), steps=0, solved=False)
+        return ep
+
+    def _walk(self, ep: Episode, moves: list[str]) -> str:
+        d, st = ep.task.data, ep.state
+        if len(moves) > d["per_turn"]:
+            return f"error: {len(moves)} moves sent, at most {d['per_turn']} per turn; none were made"
+        for i, mv in enumerate(moves):
+            st["steps"] += 1  # a blocked move still uses a step
+            blocked = self._move(ep, mv)
+            if blocked:
+                return f"Move {i + 1} ({mv}) {blocked}; {len(moves) - i - 1} later moves were not made."
+            if self._is_solved(ep):
+                st["solved"] = True
+                return self.solved_note
+            if st["steps"] >= d["budget"]:
+                return "Step budget used up."
+        return f"Made {len(moves)} moves."
+
+    def step(self, episode: Episode, message: Message) -> Step:
+        """Read the moves on the reply's last line, make them, and show the new board."""
+        episode.actions.append(message)
+        episode.turn += 1
+        st, d = episode.state, episode.task.data
+        text = strip_thinking(message.get("content") or "")
+        if message.get("tool_calls") or message.get("tool_call_errors"):
+            note = "error: this env has no tools; write your moves as text on the last line"
+        elif text is None:
+            note = "error: unterminated <think> block; no moves were read"
+        else:
+            try:
+                note = self._walk(episode, parse_moves(text))
+            except MoveParseError as e:
+                note = f"error: {e}"
+        if st["solved"] or st["steps"] >= d["budget"]:
+            return Step(done=True, score=self.safe_score(episode, ""))
+        if episode.turn >= self.max_turns:
+            return Step(done=True, score=Score(reward=0.0, status="truncated",
+                                               info={"reason": "turn limit reached"}))
+        left = d["budget"] - st["steps"]
+        return Step(observation=[user(f"{note} {left} steps left.\n{self._board(episode)}")])
+
+    def score_episode(self, episode: Episode, response: str) -> Score:
+        """Correct when solved, with efficiency = shortest / steps taken; else wrong."""
+        st, d = episode.state, episode.task.data
+        info = {"steps": st["steps"], "budget": d["budget"], "shortest": d["shortest"]}
+        if st["solved"]:
+            s = Score.correct(**info)
+            s.components = {"efficiency": round(d["shortest"] / max(st["steps"], 1), 4)}
+            return s
+        return Score.wrong(f"step budget of {d['budget']} used up {self.unsolved_reason}", **info)

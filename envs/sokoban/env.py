@@ -5,13 +5,13 @@ import math
 import random
 from typing import Any
 
-from gymkit.chat import strip_thinking, user
-from gymkit.env import BaseEnv, Episode
+from gymkit.chat import user
+from gymkit.env import Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
-from gymkit.types import Message, Score, Step, Task
+from gymkit.types import Task
 
-from ..maze.grid import MoveParseError, bfs_path, chunk, find_chars, parse_moves, read_grid, step_pos
+from ..maze.grid import GridPuzzleEnv, bfs_path, chunk, find_chars, read_grid, step_pos
 
 # interior rows, interior cols, inner walls, boxes, shortest solution at least, budget slack
 LEVELS: dict[int, dict[str, Any]] = {
@@ -79,14 +79,14 @@ def render(grid: list[str], goals: tuple, state: State) -> str:
 
 
 @register_env
-class SokobanEnv(BaseEnv):
+class SokobanEnv(GridPuzzleEnv):
     """Push boxes onto goals by sending U/D/L/R moves; the env answers with the new board."""
 
     name = "sokoban"
-    family = "agent"
     verifier = "env state: every box on a goal (walls and pushes simulated) within the step budget"
     difficulties = (1, 2, 3)
-    max_turns = 40
+    solved_note = "Every box is on a goal."
+    unsolved_reason = "with boxes off their goals"
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
         lv = LEVELS[difficulty]
@@ -146,65 +146,25 @@ class SokobanEnv(BaseEnv):
                                per_turn=int(row.get("moves_per_turn", 10)), budget=row.get("max_steps"))
 
     # ------------------------------------------------------------------ episodes
-    def reset(self, task: Task) -> Episode:
-        ep = Episode(task=task)
-        _, _, start = parse_level(task.data["grid"])
-        ep.state.update(s=start, steps=0, solved=False)
-        return ep
+    def _start(self, task: Task) -> dict[str, Any]:
+        walls, goals, start = parse_level(task.data["grid"])
+        return {"s": start, "walls": walls, "goals": goals}
 
-    def _walk(self, ep: Episode, moves: list[str]) -> str:
-        d, st = ep.task.data, ep.state
-        if len(moves) > d["per_turn"]:
-            return f"error: {len(moves)} moves sent, at most {d['per_turn']} per turn; none were made"
-        walls = frozenset(find_chars(d["grid"], "#"))
-        goals = frozenset(tuple(g) for g in d["goals"])
-        for i, mv in enumerate(moves):
-            st["steps"] += 1
-            player, boxes = st["s"]
-            nxt = step_pos(player, mv)
-            if nxt in boxes:
-                beyond = step_pos(nxt, mv)
-                if beyond in walls or beyond in boxes:
-                    return f"Move {i + 1} ({mv}) cannot push the box; {len(moves) - i - 1} later moves were not made."
-                boxes = tuple(sorted(beyond if b == nxt else b for b in boxes))
-            elif nxt in walls:
-                return f"Move {i + 1} ({mv}) hits a wall; {len(moves) - i - 1} later moves were not made."
-            st["s"] = (nxt, boxes)
-            if frozenset(boxes) == goals:
-                st["solved"] = True
-                return "Every box is on a goal."
-            if st["steps"] >= d["budget"]:
-                return "Step budget used up."
-        return f"Made {len(moves)} moves."
+    def _move(self, ep: Episode, move: str) -> str | None:
+        player, boxes = ep.state["s"]
+        nxt, walls = step_pos(player, move), ep.state["walls"]
+        if nxt in boxes:
+            beyond = step_pos(nxt, move)
+            if beyond in walls or beyond in boxes:
+                return "cannot push the box"
+            boxes = tuple(sorted(beyond if b == nxt else b for b in boxes))
+        elif nxt in walls:
+            return "hits a wall"
+        ep.state["s"] = (nxt, boxes)
+        return None
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        episode.actions.append(message)
-        episode.turn += 1
-        st, d = episode.state, episode.task.data
-        text = strip_thinking(message.get("content") or "")
-        if message.get("tool_calls") or message.get("tool_call_errors"):
-            note = "error: this env has no tools; write your moves as text on the last line"
-        elif text is None:
-            note = "error: unterminated <think> block; no moves were read"
-        else:
-            try:
-                note = self._walk(episode, parse_moves(text))
-            except MoveParseError as e:
-                note = f"error: {e}"
-        if st["solved"] or st["steps"] >= d["budget"]:
-            return Step(done=True, score=self.safe_score(episode, ""))
-        if episode.turn >= self.max_turns:
-            return Step(done=True, score=Score(reward=0.0, status="truncated",
-                                               info={"reason": "turn limit reached"}))
-        goals = tuple(tuple(g) for g in d["goals"])
-        board = render(d["grid"], goals, st["s"])
-        return Step(observation=[user(f"{note} {d['budget'] - st['steps']} steps left.\n{board}")])
+    def _is_solved(self, ep: Episode) -> bool:
+        return frozenset(ep.state["s"][1]) == frozenset(ep.state["goals"])
 
-    def score_episode(self, episode: Episode, response: str) -> Score:
-        st, d = episode.state, episode.task.data
-        info = {"steps": st["steps"], "budget": d["budget"], "shortest": d["shortest"]}
-        if st["solved"]:
-            s = Score.correct(**info)
-            s.components = {"efficiency": round(d["shortest"] / max(st["steps"], 1), 4)}
-            return s
-        return Score.wrong(f"step budget of {d['budget']} used up with boxes off their goals", **info)
+    def _board(self, ep: Episode) -> str:
+        return render(ep.task.data["grid"], ep.state["goals"], ep.state["s"])
