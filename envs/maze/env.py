@@ -1,17 +1,15 @@
 """`maze`: walk a generated grid maze to its goal, a few moves per turn, within a step budget."""
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
-from gymkit.chat import user
 from gymkit.env import Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Task
 
-from .grid import DELTAS, GridPuzzleEnv, bfs_path, chunk, find_chars, read_grid, step_pos
+from .grid import DELTAS, GridPuzzleEnv, bfs_path, find_chars, read_grid, step_pos
 
 # cells high, cells wide, extra walls knocked out (loops), budget = slack * shortest,
 # moves allowed per turn, view radius (None: the whole map is shown).
@@ -94,14 +92,12 @@ class MazeEnv(GridPuzzleEnv):
         path = shortest_path(grid, starts[0], goals[0])
         if path is None:
             raise GymkitError(f"maze {task_id}: the goal cannot be reached from the start")
-        budget = budget or max(len(path), math.ceil(slack * len(path)))
-        data = {"grid": grid, "start": list(starts[0]), "goal": list(goals[0]), "budget": budget,
-                "per_turn": per_turn, "view": view, "shortest": len(path)}
+        data = {"grid": grid, "start": list(starts[0]), "goal": list(goals[0]),
+                "budget": self.step_budget(path, slack, budget), "per_turn": per_turn,
+                "view": view, "shortest": len(path)}
         opening = self._render(data, starts[0], self._visible(data, starts[0], set()))
-        prompt = [user(self._intro(data) + "\n\n" + opening)]
-        gold = [{"role": "assistant", "content": moves} for moves in chunk(path, per_turn)]
-        return Task(id=task_id, env=self.name, prompt=prompt, data=data, gold=gold,
-                    difficulty=difficulty, meta={"shortest": len(path)})
+        return self.puzzle_task(task_id, self._intro(data) + "\n\n" + opening, data, path,
+                                difficulty)
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """Rows like `{"grid": "#####\\n#S.G#\\n#####"}` (`#` wall, S start, G goal)."""

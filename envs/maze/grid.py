@@ -6,6 +6,7 @@ letters U, D, L, R. The helpers are pure functions so episodes replay exactly.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
@@ -138,6 +139,18 @@ class GridPuzzleEnv(BaseEnv):
     def _board(self, ep: Episode) -> str:
         """The current board as the model sees it."""
         raise NotImplementedError
+
+    @staticmethod
+    def step_budget(path: str, slack: float, budget: int | None) -> int:
+        """`budget` when given, else `slack` times the shortest solution (never below it)."""
+        return budget or max(len(path), math.ceil(slack * len(path)))
+
+    def puzzle_task(self, task_id: str, text: str, data: dict[str, Any], path: str,
+                    difficulty: int | None) -> Task:
+        """The task: `text` is the prompt; gold is the shortest `path`, `per_turn` moves a turn."""
+        gold = [{"role": "assistant", "content": m} for m in chunk(path, data["per_turn"])]
+        return Task(id=task_id, env=self.name, prompt=[user(text)], data=data, gold=gold,
+                    difficulty=difficulty, meta={"shortest": len(path)})
 
     def reset(self, task: Task) -> Episode:
         ep = Episode(task=task)

@@ -1,17 +1,15 @@
 """`sokoban`: push every box onto a goal, a few moves per turn, within a step budget."""
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
-from gymkit.chat import user
 from gymkit.env import Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Task
 
-from ..maze.grid import GridPuzzleEnv, bfs_path, chunk, find_chars, read_grid, step_pos
+from ..maze.grid import GridPuzzleEnv, bfs_path, find_chars, read_grid, step_pos
 
 # interior rows, interior cols, inner walls, boxes, shortest solution at least, budget slack
 LEVELS: dict[int, dict[str, Any]] = {
@@ -121,18 +119,17 @@ class SokobanEnv(GridPuzzleEnv):
         path = path if path is not None else solve(walls, goals, start)
         if path is None:
             raise GymkitError(f"sokoban {task_id}: no solution found (unsolvable or too large)")
-        data = {"grid": grid, "goals": [list(g) for g in goals], "budget": budget or max(
-            len(path), math.ceil(slack * len(path))), "per_turn": per_turn, "shortest": len(path)}
+        data = {"grid": grid, "goals": [list(g) for g in goals],
+                "budget": self.step_budget(path, slack, budget), "per_turn": per_turn,
+                "shortest": len(path)}
         intro = (f"Sokoban. `#` wall, `@` you (`+` on a goal), `$` box, `*` box on a goal, `.` "
                  "goal. Walk with U (up), D (down), L (left), R (right); walking into a box "
                  "pushes it one cell if the cell beyond is free (you cannot pull). Put every box "
                  f"on a goal. Each turn, put up to {per_turn} moves on the last line of your "
                  "reply, e.g. `R R U`. A blocked move ends that turn's moves and still uses a "
                  f"step. You have {data['budget']} steps in all.")
-        prompt = [user(intro + "\n\n" + render(grid, goals, start))]
-        gold = [{"role": "assistant", "content": m} for m in chunk(path, per_turn)]
-        return Task(id=task_id, env=self.name, prompt=prompt, data=data, gold=gold,
-                    difficulty=difficulty, meta={"shortest": len(path)})
+        return self.puzzle_task(task_id, intro + "\n\n" + render(grid, goals, start), data, path,
+                                difficulty)
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """Rows holding an XSB level under `level` (or `grid` / `board`), optional `max_steps`."""
