@@ -119,7 +119,9 @@ class BaseEnv:
         for i, row in enumerate(rows):
             if not isinstance(row, dict):
                 raise GymkitError(f"{source}: row {i} is not a JSON object")
-            t = self.task_from_row(row, i)
+            # A row that is already a gymkit Task (from `gymkit tasks --out`) loads as itself.
+            t = Task.model_validate(row) if "prompt" in row and "env" in row else \
+                self.task_from_row(row, i)
             rid = row.get("task_id", row.get("id"))
             if rid is not None and "prompt" not in row:  # keep the dataset's own ids for verify
                 t.id = str(rid)
