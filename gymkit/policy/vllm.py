@@ -121,14 +121,20 @@ class VLLMPolicy(Policy):
         return kw
 
     def _start(self, src: str, kwargs: dict[str, Any]):
+        import torch
         from vllm import LLM
 
-        t0 = time.perf_counter()
+        t0, threads = time.perf_counter(), torch.get_num_threads()
+        set_threads = torch.set_num_threads  # vLLM's CPU worker replaces it with a no-op
+        if self.on_cpu:  # otherwise vLLM drops torch to 1 thread "for serving": the trainer's too
+            os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         try:
             llm = LLM(model=src, **kwargs)
         except (ValueError, TypeError, OSError) as e:  # bad engine args, too little memory, missing files
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise GymkitError(f"vllm could not start {self.model_id!r}: {first}") from e
+        if torch.get_num_threads() != threads:
+            set_threads(threads)
         log.info("vllm engine for %s ready in %.1f s (%s)", self.model_id, time.perf_counter() - t0,
                  "cpu" if self.on_cpu else "gpu")
         return llm
