@@ -112,3 +112,15 @@ def test_env_options_parse_and_reject_mistakes():
     for bad, msg in [("math", "expected ENV.KEY=VALUE"), ("code.a=1", "not among --env")]:
         with pytest.raises(GymkitError, match=msg):
             parse_env_options([bad], ["math"])
+
+
+def test_tasks_out_then_verify_gold_round_trip(tmp_path):
+    f = tmp_path / "tasks.jsonl"
+    assert main(["tasks", "--env", "test_cli_echo", "--n", "4", "--out", str(f)]) == 0
+    rows = [json.loads(x) for x in f.read_text().splitlines()]
+    (tmp_path / "r.jsonl").write_text("".join(
+        json.dumps({"task_id": r["id"], "response": r["gold"][0]["content"]}) + "\n" for r in rows))
+    out = tmp_path / "o.jsonl"
+    assert main(["verify", "--env", "test_cli_echo", "--tasks", str(f), "--responses",
+                 str(tmp_path / "r.jsonl"), "--out", str(out), "--no-ray"]) == 0
+    assert [json.loads(x)["status"] for x in out.read_text().splitlines()] == ["correct"] * 4
