@@ -257,6 +257,20 @@ def models_list() -> None:
     out.print(table)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def serve(ctx: typer.Context, preset: str = typer.Argument(..., help="nano-30b | nano-4b"),
+          dry_run: bool = typer.Option(False, "--dry-run", help="Validate and print the command.")
+          ) -> None:
+    """Serve a Nemotron preset with `vllm serve` (tool-call and reasoning parsers set).
+
+    Extra flags: --host, --port, --tp, --max-model-len, --gpu-memory-utilization."""
+    from .policy import vllm_presets
+
+    rc = vllm_presets.main([preset, *(["--dry-run"] if dry_run else []), *ctx.args])
+    if rc:
+        raise typer.Exit(rc)
+
+
 def _mount_training() -> None:
     try:
         from . import cli_train

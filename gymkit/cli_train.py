@@ -37,6 +37,7 @@ def train(
         get_env_class(name)  # an unknown env fails here, with the list of valid ones
     if dry_run:
         console.print(dump_config(cfg), end="", markup=False, highlight=False)
+        _check_vllm_preset(cfg)
         return
     from .trainers.trainer import train as run_training
 
@@ -75,3 +76,16 @@ def train_rm(
     console.print(f"held-out accuracy {m['heldout_accuracy']:.3f} "
                   f"(before training {m['heldout_accuracy_before']:.3f}) on "
                   f"{m['heldout_pairs']} pairs; reward model written to {out}")
+
+
+def _check_vllm_preset(cfg) -> None:
+    """For a vLLM run of a Nemotron preset, validate the engine settings the run will use."""
+    from .policy import vllm_presets
+
+    if cfg.backend != "vllm" or cfg.model not in vllm_presets.PRESETS:
+        return
+    keys = ("tensor_parallel_size", "max_model_len", "gpu_memory_utilization")
+    over = {k: cfg.backend_options[k] for k in keys if k in cfg.backend_options}
+    checks = vllm_presets.validate(cfg.model, **over)
+    console.print(f"# vllm preset {cfg.model}: checked {'; '.join(checks)}", markup=False,
+                  highlight=False)

@@ -129,6 +129,9 @@ class TrainConfig(_Strict):
 
     model: str = "tiny-random-llama"
     backend: str = "hf"
+    # Passed to the backend: vLLM engine settings (tensor_parallel_size, gpu_memory_utilization,
+    # max_model_len, ...), HF options (max_batch_size, num_threads), openai's base_url.
+    backend_options: dict[str, Any] = Field(default_factory=dict)
     envs: dict[str, EnvSpec] = Field(default_factory=lambda: {"math": EnvSpec()})
     steps: int = Field(100, gt=0)
     seed: int = 0
@@ -145,6 +148,10 @@ class TrainConfig(_Strict):
     def _consistent(self) -> "TrainConfig":
         if not self.envs:
             raise ValueError("envs: at least one env is needed")
+        from ..registry import get_env_class
+
+        for name in self.envs:  # an unknown env is a one-line GymkitError naming the choices
+            get_env_class(name)
         if any(e.rm_lambda > 0 for e in self.envs.values()) or "rm_chat" in self.envs:
             if not self.reward_model.path:
                 raise ValueError("reward_model.path is needed by rm_chat or an env's rm_lambda")

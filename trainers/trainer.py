@@ -97,7 +97,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
     if policy is None:
         from ..policy import load_policy
 
-        policy = load_policy(cfg.model, cfg.backend)
+        policy = load_policy(cfg.model, cfg.backend, **cfg.backend_options)
     tm = build_trainable(policy, cfg)
     opt, sched = make_optimizer(tm.model, cfg)
     stream = TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
@@ -143,6 +143,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                 # 3. gradient steps on the exact sampled tokens
                 t1 = time.monotonic()
                 update: dict[str, float] = {}
+                if not shared and hasattr(policy, "sleep"):
+                    policy.sleep()  # a colocated engine frees the GPU while the trainer runs
                 if prep.sequences:
                     if cfg.loss.old_logprobs == "recompute":
                         recompute_old_logprobs(tm.model, prep.sequences, cfg, tm.pad_id)
