@@ -44,6 +44,11 @@ def _step_seed(cfg: TrainConfig, step: int) -> int:
     return (cfg.seed * 1_000_003 + step) % 2**31
 
 
+def _stream(cfg: TrainConfig) -> TaskStream:
+    return TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
+                      {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg))
+
+
 def _options(cfg: TrainConfig) -> dict[str, dict]:
     return {n: dict(e.options) for n, e in cfg.envs.items()}
 
@@ -100,8 +105,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         policy = load_policy(cfg.model, cfg.backend, **cfg.backend_options)
     tm = build_trainable(policy, cfg)
     opt, sched = make_optimizer(tm.model, cfg)
-    stream = TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
-                        {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg))
+    stream = _stream(cfg)
     start = _resume(cfg, tm, opt, sched, stream) if resume else 0
     shared = tm.shared
     if start and not shared:
@@ -112,10 +116,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                            cfg.logging.wandb_project, cfg.model_dump(mode="json"), start)
     heldout: list[Task] = []
     if cfg.rollout.heldout_prompts:
-        seen = {prompt_text(t) for t in TaskStream(
-            {n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
-            {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg)).next(
-                cfg.steps * cfg.rollout.prompts_per_step)}
+        # held-out problems never appear among the run's training prompts
+        seen = {prompt_text(t) for t in _stream(cfg).next(cfg.steps * cfg.rollout.prompts_per_step)}
         heldout = heldout_tasks(sorted(cfg.envs), cfg.rollout.heldout_prompts, cfg.seed,
                                 {n: e.difficulty for n, e in cfg.envs.items()}, exclude=seen,
                                 options=_options(cfg))
