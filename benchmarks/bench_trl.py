@@ -1,7 +1,7 @@
 """gymkit's GRPO loop next to TRL's GRPOTrainer: same model, prompts, G, lr, batch and steps.
 
 Both use Dr.GRPO-style advantages (no std scaling), token-mean loss with clip 0.2/0.28, no KL,
-temperature 1. Held-out reward (greedy, tasks from seeds >= 10**6) is measured with one gymkit
+the preset's temperature. Held-out reward (greedy, tasks from seeds >= 10**6) is measured with one gymkit
 evaluator for the base model and for each trained model. Needs `pip install trl` (benchmark
 only; gymkit itself does not depend on it).
 
@@ -35,7 +35,7 @@ def run_trl(cfg, tasks: list[Task], out: Path):
     src = model_source(cfg.model)
     tok = AutoTokenizer.from_pretrained(src)
     model = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32)
-    envs = {name: make_env(name) for name in cfg.envs}
+    envs = {name: make_env(name, **cfg.envs[name].options) for name in cfg.envs}
 
     def reward(prompts, completions, task_json, **_):
         out = []
@@ -50,7 +50,8 @@ def run_trl(cfg, tasks: list[Task], out: Path):
     args = GRPOConfig(
         output_dir=str(out), learning_rate=cfg.trainer.lr, max_steps=cfg.steps,
         per_device_train_batch_size=P * G, num_generations=G, gradient_accumulation_steps=1,
-        max_completion_length=cfg.rollout.sampling.max_new_tokens, temperature=1.0, beta=0.0,
+        max_completion_length=cfg.rollout.sampling.max_new_tokens,
+        temperature=cfg.rollout.sampling.temperature, beta=0.0,
         loss_type="dapo", scale_rewards="none", epsilon=cfg.loss.clip_low,
         epsilon_high=cfg.loss.clip_high, max_grad_norm=cfg.trainer.max_grad_norm,
         shuffle_dataset=False, use_cpu=not torch.cuda.is_available(), bf16=cfg.trainer.bf16,
@@ -77,15 +78,17 @@ def main() -> None:
         "loss.overlong=none", "checkpoint.every=0", "logging.progress=false", *args.overrides])
     weights = {n: e.weight for n, e in cfg.envs.items()}
     levels = {n: e.difficulty for n, e in cfg.envs.items()}
-    tasks = TaskStream(weights, cfg.seed, levels).next(cfg.steps * cfg.rollout.prompts_per_step)
+    options = {n: dict(e.options) for n, e in cfg.envs.items()}
+    tasks = TaskStream(weights, cfg.seed, levels, options).next(
+        cfg.steps * cfg.rollout.prompts_per_step)
     held = heldout_tasks(sorted(cfg.envs), args.heldout, cfg.seed, levels,
-                         exclude={prompt_text(t) for t in tasks})
-    pool = LocalPool(sorted(cfg.envs))
+                         exclude={prompt_text(t) for t in tasks}, options=options)
+    pool = LocalPool(sorted(cfg.envs), env_config=options)
 
     def heldout(policy) -> float:
         return evaluate_heldout(policy, pool, held, cfg)["heldout/reward"]
 
-    base = HFPolicy(cfg.model, dtype="float32")
+    base = HFPolicy(cfg.model)  # the preset's dtype (bf16 sampler, fp32 master weights)
     before = heldout(base)
     t0 = time.monotonic()
     rows = train(cfg, policy=base)  # same TaskStream seed: the same prompts, in the same order
