@@ -212,7 +212,11 @@ class EnvPool:
             wait = max(0.0, first_due - now)
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - now))
-            ready, _ = self._ray.wait(list(self._inflight), num_returns=1, timeout=wait)
+            self._ray.wait(list(self._inflight), num_returns=1, timeout=wait)
+            # Collect everything that finished before judging deadlines: a call that completed
+            # while the driver was busy elsewhere (e.g. starting a replacement) is not late.
+            refs = list(self._inflight)
+            ready, _ = self._ray.wait(refs, num_returns=len(refs), timeout=0)
             for ref in ready:
                 self._collect(ref)
             self._expire()
@@ -277,7 +281,10 @@ class EnvPool:
     def _expire(self) -> None:
         now = time.monotonic()
         for ref, (env, slot, batch, t0) in list(self._inflight.items()):
-            if now - t0 < self.step_timeout_s:
+            if ref not in self._inflight or now - t0 < self.step_timeout_s:
+                continue
+            if self._ray.wait([ref], timeout=0)[0]:  # finished after all: not late
+                self._collect(ref)
                 continue
             del self._inflight[ref]
             self._busy.discard((env, slot))

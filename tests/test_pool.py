@@ -64,7 +64,7 @@ def test_local_pool_runs_every_episode(tasks):
 
 @pytest.fixture(scope="module")
 def ray_pool():
-    pool = EnvPool({"test_slow": Slow}, actors_per_env=2, step_timeout_s=2.0, max_retries=2)
+    pool = EnvPool({"test_slow": Slow}, actors_per_env=2, step_timeout_s=4.0, max_retries=2)
     yield pool
     pool.close()
 
