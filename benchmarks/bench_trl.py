@@ -49,7 +49,10 @@ def run_trl(cfg, tasks: list[Task], out: Path):
     G, P = cfg.rollout.samples_per_prompt, cfg.rollout.prompts_per_step
     args = GRPOConfig(
         output_dir=str(out), learning_rate=cfg.trainer.lr, max_steps=cfg.steps,
-        per_device_train_batch_size=P * G, num_generations=G, gradient_accumulation_steps=1,
+        # 64 completions per optimizer step as on the gymkit side, in micro-batches of
+        # `trainer.micro_batch_size` (one batch of 64 full-vocab fp32 logits needs > 24 GB)
+        per_device_train_batch_size=cfg.trainer.micro_batch_size, num_generations=G,
+        gradient_accumulation_steps=max(1, P * G // cfg.trainer.micro_batch_size),
         max_completion_length=cfg.rollout.sampling.max_new_tokens,
         temperature=cfg.rollout.sampling.temperature, beta=0.0,
         loss_type="dapo", scale_rewards="none", epsilon=cfg.loss.clip_low,
