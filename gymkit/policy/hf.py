@@ -19,7 +19,6 @@ import logging
 import time
 from typing import Any
 
-import jinja2
 import torch
 
 from ..errors import GymkitError
@@ -31,7 +30,6 @@ from .sampling import GymkitSampler, RowState, row_seed
 log = logging.getLogger(__name__)
 _DTYPES = {"bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32,
            "float16": torch.float16, "fp16": torch.float16}
-_TEMPLATE_ERRORS = (ValueError, TypeError, KeyError, jinja2.TemplateError)
 
 
 def _dtype(dtype: str | torch.dtype | None) -> torch.dtype:
@@ -123,11 +121,9 @@ class HFPolicy(Policy):
         results: list[Generation | None] = [None] * len(requests)
         ready: list[tuple[int, list[int], bool]] = []  # (request index, prompt ids, starts inside <think>)
         for i, req in enumerate(requests):
-            try:
-                ids = self.prompts.prompt_ids(req.messages, req.tools, params.enable_thinking,
-                                              req.prefix_ids, req.n_prefix_messages)
-            except _TEMPLATE_ERRORS as e:
-                results[i] = Generation(text="", finish_reason="error", error=f"prompt: {type(e).__name__}: {e}")
+            ids = self.prompts.request_ids(req, params.enable_thinking)
+            if isinstance(ids, Generation):
+                results[i] = ids
                 continue
             opens = self.prompts.opens_thinking(self.tokenizer.decode(ids[-32:]))
             ready.append((i, ids, opens))

@@ -17,8 +17,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jinja2
+
 from ..errors import GymkitError
 from ..types import Message
+from .base import Generation, GenRequest
+
+# What a chat template raises on messages it cannot render: a per-request error, not a crash.
+TEMPLATE_ERRORS = (ValueError, TypeError, KeyError, jinja2.TemplateError)
 
 _DUMMY_TURN: list[Message] = [{"role": "user", "content": "."}, {"role": "assistant", "content": "."}]
 DEFAULT_SWITCH = ("/think", "/no_think")
@@ -86,6 +92,14 @@ class PromptBuilder:
     def prompt_text(self, messages: list[Message], tools=None, enable_thinking=None) -> str:
         msgs, _ = self.prepare(messages, tools, enable_thinking)
         return self.render(msgs, tools, enable_thinking, True)
+
+    def request_ids(self, req: GenRequest, enable_thinking: bool | None) -> list[int] | Generation:
+        """The prompt ids for `req`, or an error Generation when its messages cannot be rendered."""
+        try:
+            return self.prompt_ids(req.messages, req.tools, enable_thinking, req.prefix_ids,
+                                   req.n_prefix_messages)
+        except TEMPLATE_ERRORS as e:
+            return Generation(text="", finish_reason="error", error=f"prompt: {type(e).__name__}: {e}")
 
     def prompt_ids(self, messages: list[Message], tools=None, enable_thinking=None,
                    prefix_ids: list[int] | None = None, n_prefix_messages: int = 0) -> list[int]:

@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-import jinja2
 
 from ..errors import GymkitError
 from . import models, vllm_presets
@@ -40,7 +39,6 @@ CPU_KV_CACHE_GIB = 1.0  # explicit on CPU: vLLM then skips its ~45 s warm-up pas
 CPU_MEMORY_FRACTION = 0.3  # the CPU backend checks it against the NUMA node (8 GiB reported here)
 GPU_MEMORY_FRACTION = 0.3  # colocated: the rest of the GPU is the trainer's
 _FINISH = {"stop": "stop", "length": "length"}
-_TEMPLATE_ERRORS = (ValueError, TypeError, KeyError, jinja2.TemplateError)
 # vLLM keeps its parallel groups in process globals: a second in-process engine would share them,
 # and closing either would tear them down under the other. One live engine per process.
 _LIVE: list[str] = []
@@ -176,11 +174,9 @@ class VLLMPolicy(Policy):
         self._wake("generate")
         prompts, sps, index = [], [], []
         for i, req in enumerate(requests):
-            try:
-                ids = self.prompts.prompt_ids(req.messages, req.tools, params.enable_thinking,
-                                              req.prefix_ids, req.n_prefix_messages)
-            except _TEMPLATE_ERRORS as e:
-                results[i] = Generation(text="", finish_reason="error", error=f"prompt: {type(e).__name__}: {e}")
+            ids = self.prompts.request_ids(req, params.enable_thinking)
+            if isinstance(ids, Generation):
+                results[i] = ids
                 continue
             if len(ids) >= self.max_model_len:
                 results[i] = Generation(text="", prompt_ids=ids, finish_reason="error",
