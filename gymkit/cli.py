@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_scorecard import scorecard
 from .errors import GymkitError
 
 try:  # typer >= 0.2x vendors its own click
@@ -281,6 +282,8 @@ def _mount_training() -> None:
 
 
 _mount_training()
+
+app.command("scorecard")(scorecard)
 
 
 def _usage_line(e: cx.UsageError) -> str:
