@@ -10,6 +10,10 @@ Token bookkeeping keeps the sampler's exact ids: the first turn's prompt ids bec
 (loss_mask 0) and the sampled tokens (loss_mask 1, with their logprobs). A backend whose new
 prompt does not extend the previous tokens would make the rollout off-policy: that episode
 ends with status `error` instead of training on drifted tokens.
+
+Episodes are keyed by their position in the request, never by `Task.id`: two tasks that share
+an id still get one rollout each, and a backend that returns fewer generations than requests
+gets the missing ones recorded as `error`, so every (task, sample) comes back with a status.
 """
 from __future__ import annotations
 
@@ -33,14 +37,16 @@ class Pool(Protocol):
 class _Run:
     """One (task, sample) episode in flight."""
 
-    def __init__(self, task: Task, sample: int):
-        self.task, self.sample = task, sample
-        self.key = f"{task.id}#{sample}"
+    def __init__(self, task: Task, sample: int, slot: int):
+        self.task, self.sample, self.slot = task, sample, slot
+        self.key = f"{slot}#{sample}"  # the position, not task.id: ids may repeat
         self.messages: list[Message] = list(task.prompt)
         self.prompt_ids: list[int] = []
         self.ids: list[int] = []  # prompt + completion so far
         self.logprobs: list[float] = []
         self.mask: list[int] = []
+        self.turn_tokens: list[int] = []  # sampled tokens per turn (per-turn overlong penalty)
+        self.missing_logprobs = False
         self.turns = 0
         self.finish_reason: str | None = None
         self.timings = {"generate_s": 0.0, "env_s": 0.0}
@@ -71,8 +77,10 @@ class _Run:
             self.ids += gen.token_ids
             forced = set(gen.forced)  # e.g. a thinking budget's forced </think>: not sampled
             self.mask += [0 if i in forced else 1 for i in range(len(gen.token_ids))]
-            lps = list(gen.logprobs) or [0.0] * len(gen.token_ids)
-            self.logprobs += lps
+            self.turn_tokens.append(len(gen.token_ids))
+            if len(gen.logprobs) != len(gen.token_ids):
+                self.missing_logprobs = True  # never a 0.0 fill: it would bias the ratio
+            self.logprobs += list(gen.logprobs)
         if gen.tool_calls:
             msg: Message = {"role": "assistant", "content": gen.text, "tool_calls": gen.tool_calls}
         elif self.task.tools:
@@ -84,18 +92,26 @@ class _Run:
         return None
 
     def finish(self, score: Score) -> Rollout:
-        status = score.status
-        if self.finish_reason == "length" and status == "wrong":
-            status = "truncated"  # cut off by max_new_tokens: lets trainers filter overlong
+        status = final_status(score.status, self.finish_reason)
         n_prompt = len(self.prompt_ids)
+        # a turn without logprobs leaves none at all: the trainer refuses it, loudly
+        logprobs = [] if self.missing_logprobs else self.logprobs
         self.rollout = Rollout(
             task_id=self.task.id, env=self.task.env, sample=self.sample, messages=self.messages,
             prompt_ids=self.prompt_ids, completion_ids=self.ids[n_prompt:],
-            logprobs=self.logprobs, loss_mask=self.mask, reward=score.reward,
+            logprobs=logprobs, loss_mask=self.mask, turn_tokens=self.turn_tokens,
+            reward=score.reward,
             components=score.components, status=status, error=score.error, info=score.info,
             turns=self.turns, finish_reason=self.finish_reason, timings=self.timings,
             task=self.task)
         return self.rollout
+
+
+def final_status(status: str, finish_reason: str | None) -> str:
+    """A wrong answer cut off by max_new_tokens is `truncated` (lets trainers filter overlong).
+
+    Shared by the driver and re-scoring of stored rollouts, so both agree on the status."""
+    return "truncated" if finish_reason == "length" and status == "wrong" else status
 
 
 def run_episodes(tasks: list[Task], policy: Policy, pool: Pool, params: SamplingParams,
@@ -108,23 +124,27 @@ def run_episodes(tasks: list[Task], policy: Policy, pool: Pool, params: Sampling
     Every episode comes back with a status, whatever failed along the way (generation
     errors, env crashes, dead actors, timeouts). Rollouts are ordered by task, then sample.
     """
-    runs = [_Run(t, s) for t in tasks for s in range(samples)]
+    runs = [_Run(t, s, i) for i, t in enumerate(tasks) for s in range(samples)]
     by_key = {r.key: r for r in runs}
-    group_left = {t.id: samples for t in tasks}
+    group_left = [samples] * len(tasks)
     ready: list[_Run] = list(runs)  # waiting for the policy
 
     def settle(run: _Run, score: Score) -> None:
+        if run.rollout is not None:
+            return
         rollout = run.finish(score)
         if on_rollout:
             on_rollout(rollout)
-        group_left[run.task.id] -= 1
-        if group_left[run.task.id] == 0 and on_group:
-            on_group(run.task, [r.rollout for r in runs if r.task.id == run.task.id])
+        group_left[run.slot] -= 1
+        if group_left[run.slot] == 0 and on_group:
+            on_group(run.task, [r.rollout for r in runs if r.slot == run.slot])
 
     def absorb_results(results: list[tuple[str, Step]]) -> None:
         for key, step in results:
             run = by_key[key]
-            run.timings["env_s"] += time.monotonic() - run.sent_at
+            # the env's own run time when the pool reports it: waiting to be polled while
+            # other episodes generate is not env latency
+            run.timings["env_s"] += step.info.get("env_s", time.monotonic() - run.sent_at)
             if step.done:
                 settle(run, step.score or Score.failed("env ended the episode without a score"))
             elif run.turns >= max_turns:
@@ -139,10 +159,16 @@ def run_episodes(tasks: list[Task], policy: Policy, pool: Pool, params: Sampling
         for start in range(0, len(batch), gen_batch):
             chunk = batch[start:start + gen_batch]
             t0 = time.monotonic()
-            gens = policy.generate([r.request() for r in chunk], params)
+            gens = list(policy.generate([r.request() for r in chunk], params))
             share = (time.monotonic() - t0) / max(1, len(chunk))
-            for run, gen in zip(chunk, gens):
+            for i, run in enumerate(chunk):
                 run.timings["generate_s"] += share
+                if i >= len(gens):  # a backend that answers fewer requests than it was given
+                    run.turns += 1
+                    settle(run, Score.failed(f"generation missing: the {policy.backend or 'policy'} "
+                                             f"backend returned {len(gens)} of {len(chunk)}"))
+                    continue
+                gen = gens[i]
                 if gen.error:
                     run.turns += 1
                     settle(run, Score.failed(f"generation failed: {gen.error}"))
@@ -156,4 +182,7 @@ def run_episodes(tasks: list[Task], policy: Policy, pool: Pool, params: Sampling
             absorb_results(pool.poll(timeout=0))
         if not ready and pool.pending():
             absorb_results(pool.poll(timeout=None))
+    for run in runs:  # a pool that lost a step must not leave a hole in the result
+        if run.rollout is None:
+            settle(run, Score.failed("episode lost: the env pool never answered its last step"))
     return [r.rollout for r in runs]

@@ -42,6 +42,12 @@ class EnvHost:
         self.episodes: dict[str, Episode] = {}
 
     def step(self, key: str, task: Task, replay: list[Message], message: Message) -> Step:
+        t0 = time.monotonic()
+        result = self._step(key, task, replay, message)
+        result.info["env_s"] = time.monotonic() - t0  # env work only, not queueing or polling
+        return result
+
+    def _step(self, key: str, task: Task, replay: list[Message], message: Message) -> Step:
         try:
             ep = self.episodes.get(key)
             if ep is None:
@@ -261,11 +267,16 @@ class EnvPool:
                 self._retry(key, message, why, solo=len(batch) > 1)
             self._dispatch(env, slot)
             return
-        for (key, message, _), step in zip(batch, steps):
+        for i, (key, message, _) in enumerate(batch):
+            if i >= len(steps):  # an actor that answered fewer steps than it was sent
+                self._episodes.pop(key, None)
+                self._done.append((key, Step(done=True, score=Score.failed(
+                    f"env actor returned {len(steps)} results for {len(batch)} steps"))))
+                continue
             ep = self._episodes[key]
             ep.actions.append(message)
             ep.attempts = 0
-            self._finish(key, step)
+            self._finish(key, steps[i])
         self._dispatch(env, slot)
 
     def _retry(self, key: str, message: Message, why: str, solo: bool = False) -> None:

@@ -95,6 +95,7 @@ class Rollout(BaseModel):
     error: str | None = None
     info: dict[str, Any] = Field(default_factory=dict)
     turns: int = 0
+    turn_tokens: list[int] = Field(default_factory=list)  # sampled tokens per assistant turn
     finish_reason: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
     task: Task | None = None

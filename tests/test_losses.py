@@ -24,7 +24,10 @@ def test_kl_estimators():
     assert torch.allclose(kl_penalty(lp, ref, "k1"), T([math.log(2)]))
     assert torch.allclose(kl_penalty(lp, ref, "k3"), T([0.5 + math.log(2) - 1]))
     assert torch.allclose(kl_penalty(lp, lp, "k3"), T([0.0]))
-    with pytest.raises(ValueError, match="k1 or k3"):
+    # low_var_kl is k3 clamped to 10 (a token 100x less likely than under the reference)
+    far = T([math.log(0.01)])
+    assert kl_penalty(far, T([0.0]), "low_var_kl").item() == 10.0
+    with pytest.raises(ValueError, match="unknown KL estimator"):
         kl_penalty(lp, ref, "k2")
 
 
@@ -61,11 +64,15 @@ def test_kl_term_is_added_per_token_and_needs_a_reference():
     lp = torch.zeros(1, 2)
     ref = torch.full((1, 2), math.log(0.5))
     loss, stats = policy_loss(lp, lp, T([0.0]), torch.ones(1, 2), n_tokens=2, n_seqs=1,
-                              ref_logprobs=ref, kl_coef=0.1, kl_kind="k1")
-    assert loss.item() == pytest.approx(0.1 * math.log(2))
-    assert stats.kl_sum == pytest.approx(2 * math.log(2))
+                              ref_logprobs=ref, kl_coef=0.1, kl_kind="k3")
+    k3 = 0.5 + math.log(2) - 1  # exp(d) - d - 1 with d = log 0.5
+    assert loss.item() == pytest.approx(0.1 * k3)
+    assert stats.kl_sum == pytest.approx(2 * k3)
     with pytest.raises(ValueError, match="ref_logprobs"):
         policy_loss(lp, lp, T([0.0]), torch.ones(1, 2), n_tokens=2, n_seqs=1, kl_coef=0.1)
+    with pytest.raises(ValueError, match="zero expected gradient"):
+        policy_loss(lp, lp, T([0.0]), torch.ones(1, 2), n_tokens=2, n_seqs=1,
+                    ref_logprobs=ref, kl_coef=0.1, kl_kind="k1")
 
 
 def test_masked_tokens_do_not_count():

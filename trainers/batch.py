@@ -16,7 +16,7 @@ from ..types import Rollout
 from .advantages import (grpo_advantages, reinforce_pp_advantages, rloo_advantages,
                          zero_variance_groups)
 from .config import GRPO, RLOO, LossConfig, ReinforcePP
-from .losses import soft_overlong_penalty
+from .losses import episode_overlong_penalty
 
 
 @dataclass
@@ -61,9 +61,9 @@ def shaped_reward(r: Rollout, loss: LossConfig, max_new_tokens: int) -> float:
     """The env reward, plus DAPO's soft overlong penalty when it is on."""
     reward = r.reward
     if loss.overlong == "soft" and r.scored:
-        n = torch.tensor([float(sum(r.loss_mask))])
-        cache = min(loss.overlong_cache, max_new_tokens)
-        reward += float(soft_overlong_penalty(n, max_new_tokens, cache)[0])
+        turns = r.turn_tokens or [sum(r.loss_mask)]  # stored rollouts may predate turn_tokens
+        reward += episode_overlong_penalty(turns, max_new_tokens, loss.overlong_cache,
+                                           loss.overlong_episode_budget)
     return reward
 
 

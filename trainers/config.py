@@ -51,10 +51,17 @@ class LossConfig(_Strict):
     clip_low: float = Field(0.2, ge=0.0, le=1.0)  # ratio floor 1 - clip_low
     clip_high: float = Field(0.28, ge=0.0)  # DAPO clip-higher: > clip_low keeps entropy up
     kl_coef: float = Field(0.0, ge=0.0)  # 0: no reference model is loaded at all
-    kl_kind: Literal["k1", "k3"] = "k3"
+    # dual-clip: a negative-advantage token's loss is capped at -clip_ratio_c * A (None: off)
+    clip_ratio_c: float | None = Field(3.0, gt=1.0)
+    # k3 / low_var_kl as a loss term: gradient of KL(ref || pi); k1_reward: k1 as a
+    # reward-to-go, gradient of KL(pi || ref). Plain k1 as a loss term has zero gradient.
+    kl_kind: Literal["k3", "low_var_kl", "k1_reward"] = "k3"
     overlong: Literal["none", "filter", "soft"] = "none"  # truncated answers: keep/mask/penalise
     overlong_cache: int = Field(64, gt=0)  # soft penalty ramps over the last N tokens
     filter_zero_variance: bool = True  # drop groups with identical rewards (no signal)
+    # None: the soft penalty applies per turn (each turn has its own max_new_tokens);
+    # a number: the episode's total sampled tokens are measured against this budget instead
+    overlong_episode_budget: int | None = Field(None, gt=0)
     # "sampler": the ratio's denominator is the sampler's own logprobs (exactly what was
     # sampled; also corrects sampler/trainer numeric mismatch). "recompute": one extra no-grad
     # forward before the update, for backends whose logprobs are approximate or missing.

@@ -51,7 +51,12 @@ class TaskStream:
             self._chunks = {k: v for k, v in self._chunks.items() if k[0] != name}  # keep one
             self._chunks[(name, c)] = self._env(name).generate(
                 CHUNK, seed=self.seed * 1000 + c, difficulty=self.difficulty.get(name))
-        return self._chunks[(name, c)][i].model_copy(deep=True)
+        task = self._chunks[(name, c)][i].model_copy(deep=True)
+        # an env's ids repeat across chunks (and digest ids may repeat within one): the stream
+        # position makes every training id unique within the run
+        task.meta["source_id"] = task.id
+        task.id = f"{task.id}@{name}:{index}"
+        return task
 
     def next(self, n: int) -> list[Task]:
         """The next `n` prompts of the mix."""
