@@ -3,7 +3,10 @@
 Used by the tool-use envs (`search_kb`, `tool_calc`) whose answers are a name, a year or a
 measured quantity. The answer must be marked: inside `\\boxed{...}` or on an `Answer:` line.
 Every marked answer counts, and every one must match, so hedging (`\\boxed{12}` ... `\\boxed{13}`)
-scores 0, and so does an unmarked answer (lenient extraction is a known reward hack).
+scores 0, and so does an unmarked answer (lenient extraction is a known reward hack). A number
+may carry a unit after it, but not a qualifier: `25.69 or more`, `at least 25.69`, `25.69 give
+or take` are not numbers. Names match after normalising, also with a place designator moved
+(`Embkes River` for `River Embkes`) or as `Surname, First`.
 """
 from __future__ import annotations
 
@@ -18,24 +21,41 @@ _FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+"
 # A unit after the number ("km/h", "m^2", "°F", "%", "people"): digits only as powers of a unit.
 _UNIT = r"(?:[A-Za-z°%µ²³$€£/\s.\-*·]|(?<=[A-Za-z)])\^?\{?[23]\}?)*"
-_HEDGE_PREFIX = r"(?:≈|~|about|approx(?:imately|\.)?|roughly|\\approx|=)?"
-_QUANTITY = re.compile(rf"^\s*{_HEDGE_PREFIX}\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})$", re.I)
+# Rounding markers only: the tolerance, not the wording, decides how close is close enough.
+_APPROX_PREFIX = r"(?:≈|~|about|approx(?:imately|\.)?|roughly|\\approx|=)?"
+_CURRENCY_PREFIX = r"(?:USD|US\$|EUR|GBP|€|£)?"
+_QUANTITY = re.compile(rf"^\s*{_APPROX_PREFIX}\s*{_CURRENCY_PREFIX}\s*(?P<num>{_NUMBER})\s*"
+                       rf"(?P<unit>{_UNIT})$", re.I)
+# Words that turn "a number and its unit" into a claim about a range or several numbers.
+_QUALIFIERS = frozenset("""or and nor more less than least most at up to over under above below
+    plus minus give take between nearly almost around about approximately roughly maybe perhaps
+    possibly probably likely not no either any higher lower greater fewer max min maximum
+    minimum ish odd some something range estimate estimated guess if unless but else
+    otherwise exactly except vs versus per cent until from by within close""".split())
+MAX_UNIT_WORDS = 4
+MAX_ANSWER_CHARS = 300  # a marked answer is a name or a number; longer is prose
 _FRACTION = re.compile(rf"^\s*(?P<a>{_NUMBER})\s*/\s*(?P<b>{_NUMBER})\s*$")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 
 
 def _boxed_contents(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Contents of every `\\boxed{...}` (nested braces allowed) and their spans."""
-    found, spans = [], []
-    for m in _BOXED.finditer(text):
-        depth, i = 1, m.end()
-        while i < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[i], 0)
-            i += 1
-        if depth == 0:
-            found.append(text[m.end():i - 1])
-            spans.append((m.start(), i))
-    return found, spans
+    """Contents of every `\\boxed{...}` (nested braces allowed) and their spans, outermost
+    boxes only, in one linear pass (an unclosed `\\boxed{` flood must not cost a scan each)."""
+    opens = {m.end() - 1: m.start() for m in _BOXED.finditer(text)}  # brace index -> box start
+    found, spans, stack, boxes_open = [], [], [], 0
+    for m in re.finditer(r"[{}]", text):
+        if m.group() == "{":
+            stack.append(m.start())
+            boxes_open += m.start() in opens
+        elif stack:
+            brace = stack.pop()
+            if brace in opens:
+                boxes_open -= 1
+                if not boxes_open:  # an outermost box closed
+                    found.append(text[brace + 1:m.start()])
+                    spans.append((opens[brace], m.end()))
+    order = sorted(range(len(spans)), key=lambda k: spans[k][0])
+    return [found[k] for k in order], [spans[k] for k in order]
 
 
 def final_answers(text: str) -> list[str]:
@@ -47,7 +67,13 @@ def final_answers(text: str) -> list[str]:
     unboxed = text
     for start, end in reversed(spans):
         unboxed = unboxed[:start] + unboxed[end:]
-    lines = [m.group(1) for m in _ANSWER_LINE.finditer(unboxed)]
+    lines = []
+    for m in _ANSWER_LINE.finditer(unboxed):
+        line = m.group(1)
+        if not line.strip():  # "Answer:" alone on its line: the answer is the next line
+            rest = unboxed[m.end():].lstrip("\n")
+            line = rest.split("\n", 1)[0] if rest else ""
+        lines.append(line)
     lines = [ln.strip().strip("*_").strip() for ln in lines]
     return [a.strip() for a in boxed] + [ln for ln in lines if ln]
 
@@ -78,6 +104,9 @@ def parse_number(answer: str) -> float | None:
     m = _QUANTITY.match(s)
     if not m:
         return None
+    words = re.findall(r"[^\W\d_]+", m.group("unit").lower())
+    if len(words) > MAX_UNIT_WORDS or any(w in _QUALIFIERS for w in words):
+        return None
     value = float(m.group("num").replace(",", ""))
     return value if math.isfinite(value) else None
 
@@ -105,14 +134,36 @@ def match_answer(answer: str, gold: str | float, aliases: list[str] = (),
     if gold_number is not None and re.fullmatch(rf"\s*(?:{_NUMBER})\s*", str(gold)):
         value = parse_number(answer)
         return value is not None and numbers_close(value, gold_number, rel_tol, abs_tol)
-    got = normalise_text(answer)
-    return bool(got) and any(got == normalise_text(g) for g in [str(gold), *aliases])
+    got = name_forms(answer)
+    return bool(got) and any(got & name_forms(g) for g in [str(gold), *aliases])
+
+
+# Words that name the kind of place; their position in a name is a matter of style.
+_DESIGNATORS = frozenset("river lake mount mountain port fort cape isle island bay sea".split())
+
+
+def name_forms(answer: str) -> set[str]:
+    """The normalised forms a name answer stands for: itself, `Surname, First` turned round,
+    and a place designator moved to the other end (`Embkes River` <-> `River Embkes`)."""
+    raw = _clean_latex(answer)
+    comma = re.fullmatch(r"\s*([^\s,]+)\s*,\s*([^\s,]+)\s*", raw)
+    base = normalise_text(f"{comma.group(2)} {comma.group(1)}" if comma else raw)
+    if not base:
+        return set()
+    forms, words = {base}, base.split()
+    if len(words) > 1 and words[0] in _DESIGNATORS:
+        forms.add(" ".join(words[1:] + words[:1]))
+    if len(words) > 1 and words[-1] in _DESIGNATORS:
+        forms.add(" ".join(words[-1:] + words[:-1]))
+    return forms
 
 
 def check_final_answer(text: str, gold: str | float, aliases: list[str] = (),
                        rel_tol: float = 1e-9, abs_tol: float = 0.0) -> tuple[bool, str]:
     """(correct, reason): every marked answer in `text` must match the gold, and there must be one."""
     answers = final_answers(text)
+    if any(len(a) > MAX_ANSWER_CHARS for a in answers):
+        return False, f"a final answer is longer than {MAX_ANSWER_CHARS} characters"
     if not answers:
         return False, "no final answer: put it in \\boxed{} or on an 'Answer:' line"
     bad = [a for a in answers if not match_answer(a, gold, aliases, rel_tol, abs_tol)]

@@ -2,12 +2,16 @@
 
 The model calls `calculate(expression)` and `convert(value, from_unit, to_unit)` over several
 turns, then gives one final answer in `\\boxed{}` or on an `Answer:` line. The answer is
-compared numerically with the gold (to the two decimals the prompt asks for); by default it
-also must have made at least one successful tool call, since using the tools is the skill.
+compared with the gold at the precision the prompt asks for (2 decimals: within half a unit
+of the last place). By default the answer must also come from the tools: it must equal the
+result of a successful, non-trivial call whose inputs come from the question or from earlier
+such results (`calculate("1")` or `calculate("25.69 * 1")` prove nothing).
 """
 from __future__ import annotations
 
+import math
 import random
+import re
 from typing import Any
 
 from gymkit import BaseEnv, Score, Task, tool
@@ -27,8 +31,33 @@ SYSTEM_PROMPT = (
     "`convert` converts a value between units. Call them as needed, then give the final "
     "answer as a number rounded to 2 decimal places, in \\boxed{} or on a line "
     "'Answer: <number>'. Give exactly one final answer.")
-REL_TOL = 5e-4  # tool results carry 10 digits; this only absorbs rounding of intermediates
-ABS_TOL = 0.01  # the prompt asks for 2 decimals
+DECIMALS = 2  # the prompt asks for 2 decimals
+_NUM = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d*\.?\d+(?:[eE][-+]?\d+)?")
+
+
+def answer_tolerance(decimals: int = DECIMALS) -> float:
+    """Half a unit in the last asked place: 25.687 rounds to 25.69, 425 is not 425.20."""
+    return 0.5 * 10.0 ** -decimals * (1 + 1e-9)
+
+
+def numbers_in(text: str) -> list[tuple[float, int]]:
+    """(value, decimals written) of every plain number in `text` (thousands commas allowed)."""
+    out = []
+    for m in _NUM.findall(text):
+        digits = m.replace(",", "")
+        try:
+            value = float(digits)
+        except ValueError:
+            continue
+        frac = digits.split("e")[0].split("E")[0]
+        out.append((value, len(frac.split(".")[1]) if "." in frac else 0))
+    return out
+
+
+def _derived(value: float, decimals: int, known: list[float]) -> bool:
+    """Is a number the model wrote one of `known`, possibly rounded to the decimals shown?"""
+    tol = 0.5 * 10.0 ** -decimals * (1 + 1e-9) if decimals else 0.5
+    return any(abs(value - k) <= max(tol, 1e-9 * abs(k)) for k in known)
 
 
 @register_env
@@ -37,7 +66,7 @@ class ToolCalcEnv(BaseEnv):
 
     name = "tool_calc"
     family = "tool_use"
-    verifier = "numeric match of one boxed/Answer: value (2 dp, rel 5e-4), tools used"
+    verifier = "one boxed/Answer: value equal to the gold at 2 dp, and to a grounded tool result"
     max_turns = 10
     max_tool_calls = 8
     difficulties = (1, 2, 3)
@@ -55,7 +84,7 @@ class ToolCalcEnv(BaseEnv):
             out = format_number(evaluate(expression))
         except CalcError as e:
             raise ToolCallError(str(e)) from None
-        ep.state["ok_calls"] = ep.state.get("ok_calls", 0) + 1
+        self._record(ep, out, numbers_in(expression))
         return out
 
     @tool
@@ -66,8 +95,20 @@ class ToolCalcEnv(BaseEnv):
             out = format_number(convert(value, from_unit, to_unit))
         except UnitError as e:
             raise ToolCallError(str(e)) from None
-        ep.state["ok_calls"] = ep.state.get("ok_calls", 0) + 1
+        self._record(ep, out, [(float(value), _decimals(value))])
         return out
+
+    def _record(self, ep: Episode, out: str, inputs: list[tuple[float, int]]) -> None:
+        """Count a successful call; keep its result when it is grounded and non-trivial:
+        some input comes from the question or an earlier grounded result, and the result is
+        not just one of its own inputs (`calculate("25.69 * 1")`)."""
+        ep.state["ok_calls"] = ep.state.get("ok_calls", 0) + 1
+        result = float(out)
+        known = ep.state.setdefault("grounded", []) + _question_numbers(ep.task)
+        grounded = any(_derived(v, d, known) for v, d in inputs)
+        trivial = any(math.isclose(result, v, rel_tol=1e-12, abs_tol=1e-12) for v, _ in inputs)
+        if grounded and not trivial:
+            ep.state["grounded"].append(result)
 
     # ------------------------------------------------------------------ tasks
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
@@ -104,18 +145,37 @@ class ToolCalcEnv(BaseEnv):
 
     # ------------------------------------------------------------------ scoring
     def score_episode(self, episode: Episode, response: str) -> Score:
-        gold = float(episode.task.data["answer"])
-        ok, reason = check_final_answer(response, gold, rel_tol=REL_TOL, abs_tol=ABS_TOL)
-        info = {"tool_calls": episode.tool_calls, "ok_tool_calls": episode.state.get("ok_calls", 0)}
+        task = episode.task
+        gold = float(task.data["answer"])
+        tol = answer_tolerance(int(task.data.get("decimals", DECIMALS)))
+        ok, reason = check_final_answer(response, gold, rel_tol=0.0, abs_tol=tol)
+        grounded = episode.state.get("grounded", [])
+        info = {"tool_calls": episode.tool_calls, "ok_tool_calls": episode.state.get("ok_calls", 0),
+                "grounded_results": len(grounded)}
         if not ok:
             return Score.wrong(reason, **info)
         if self.require_tool_use and not episode.state.get("ok_calls"):
             return Score.wrong("answered without a successful tool call", **info)
+        if self.require_tool_use and not any(abs(g - gold) <= tol for g in grounded):
+            return Score.wrong("the answer is not the result of a tool call on the problem's "
+                               "numbers (or on earlier results)", **info)
         return Score.correct(**info)
 
     def score(self, task: Task, response: str) -> Score:
         """Answer-only check (no episode): used by `gymkit verify` on a final text."""
+        tol = answer_tolerance(int(task.data.get("decimals", DECIMALS)))
         ok, reason = check_final_answer(response, float(task.data["answer"]),
-                                        rel_tol=REL_TOL, abs_tol=ABS_TOL)
+                                        rel_tol=0.0, abs_tol=tol)
         return Score.correct() if ok else Score.wrong(reason)
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    return 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
+
+
+def _question_numbers(task: Task) -> list[float]:
+    """The numbers stated in the task's user messages (the problem's givens)."""
+    return [v for m in task.prompt if m.get("role") == "user"
+            for v, _ in numbers_in(str(m.get("content") or ""))]
 
