@@ -4,6 +4,10 @@
 - tasks survive a JSON round trip (they are stored and sent between processes);
 - every gold solution scores 1 with status `correct`;
 - empty, garbage, huge and binary responses score 0 with a status and never raise;
+- probes a reward-seeking policy tries, which need no gold: infinity and NaN forms, the prompt
+  echoed back (plain and boxed), two different gold answers at once, a 1 MB response,
+  nesting 10,000 deep (brackets, braces, JSON, a tool call), binary junk. Each must come back
+  `wrong` (or `truncated`) within the env's `score_budget_s`, never `error` or `timeout`;
 - tool schemas are valid JSON Schema in OpenAI function format.
 
 Envs judged by a learned model (`learned_judge = True`, e.g. rm_chat) get the determinism and
@@ -13,10 +17,12 @@ from __future__ import annotations
 
 import random
 import string
+import time
 
 import jsonschema
 
 from .env import BaseEnv, play
+from .tools import message_with_calls
 from .types import Score, Task
 
 N_TASKS = 6
@@ -32,7 +38,29 @@ def _adversarial_responses() -> dict[str, str]:
         "huge": ("the answer is " + "9" * 64 + " ") * (1_000_000 // 80),
         "binary": bytes(range(256)).decode("latin-1") * 8,
         "unclosed_think": "<think>the answer is obviously",
+        **{f"infinity_{i}": t for i, t in enumerate([
+            "\\boxed{\\infty}", "\\boxed{-\\infty}", "\\boxed{oo}", "\\boxed{1/0}",
+            "\\boxed{\\text{NaN}}", "\\boxed{nan}", "Answer: inf", "Answer: NaN",
+            '{"answer": Infinity, "result": NaN}', "\\boxed{\\infty, -\\infty, 1/0}"])},
+        "nested_parens": "\\boxed{" + "(" * 10_000 + "1" + ")" * 10_000 + "}",
+        "nested_braces": "\\boxed{" + "{" * 10_000 + "1" + "}" * 10_000 + "}",
+        "nested_json": '{"answer": ' + "[" * 10_000 + "1" + "]" * 10_000 + "}",
+        "nested_tool_call": "<tool_call>" + "[" * 10_000 + "</tool_call>",
+        "power_tower": "\\boxed{" + "e^{" * 60 + "e" + "}" * 60 + "}",
+        "megabyte_box": "\\boxed{" + "1" * 1_000_000 + "}",
     }
+
+
+def _task_probes(task: Task, other: Task | None) -> dict[str, str]:
+    """Probes built from the task itself: its prompt echoed, and two golds at once."""
+    question = next((m.get("content") or "" for m in reversed(task.prompt)
+                     if m.get("role") == "user"), "")
+    probes = {"echo": question, "echo_boxed": f"\\boxed{{{question}}}"}
+    mine, theirs = task.gold_text, other.gold_text if other else None
+    if task.gold and len(task.gold) == 1 and mine and theirs and theirs.strip() != mine.strip():
+        probes["two_answers"] = f"{mine}\n\nOr, to be safe:\n\n{theirs}"
+        probes["two_answers_reversed"] = f"{theirs}\n\nActually:\n\n{mine}"
+    return probes
 
 
 def _check_tools(env: BaseEnv, problems: list[str]) -> None:
@@ -51,6 +79,25 @@ def _check_tools(env: BaseEnv, problems: list[str]) -> None:
             jsonschema.Draft202012Validator.check_schema(fn.get("parameters", {}))
         except jsonschema.SchemaError as e:
             problems.append(f"tool {name!r} has an invalid parameter schema: {e.message}")
+
+
+def _probe(env: BaseEnv, task: Task, label: str, text: str, problems: list[str]) -> None:
+    """One hostile response: it must score 0 as `wrong`/`truncated`, in time, without raising."""
+    start = time.perf_counter()
+    try:  # tool envs get the driver's parsing of text tool calls, which hostile text also hits
+        msg = message_with_calls(text) if env.tool_schemas() else {"role": "assistant", "content": text}
+        _, score = play(env, task, [msg])
+    except Exception as e:
+        problems.append(f"{label} response raised {type(e).__name__}: {e}")
+        return
+    took = time.perf_counter() - start
+    if not isinstance(score, Score) or score.reward != 0.0 or score.status not in (
+            "wrong", "truncated"):
+        problems.append(f"{label} response on {task.id} scored {score.reward} "
+                        f"with status {score.status} ({score.error or score.info})"[:400])
+    elif took > env.score_budget_s:
+        problems.append(f"{label} response on {task.id} took {took:.1f} s, over the env's "
+                        f"budget of {env.score_budget_s:g} s")
 
 
 def check_env(env: BaseEnv, n: int = N_TASKS, seed: int = 0) -> list[str]:
@@ -83,16 +130,10 @@ def check_env(env: BaseEnv, n: int = N_TASKS, seed: int = 0) -> list[str]:
             if score.status != "correct" or score.reward != 1.0:
                 problems.append(f"gold of task {t.id} scored {score.reward} ({score.status}: "
                                 f"{score.error or score.info})")
-    for label, text in _adversarial_responses().items():
-        for t in a[:2]:
-            try:
-                _, score = play(env, t, [{"role": "assistant", "content": text}])
-            except Exception as e:
-                problems.append(f"{label} response raised {type(e).__name__}: {e}")
-                continue
-            if not isinstance(score, Score) or score.reward != 0.0 or score.status not in (
-                    "wrong", "truncated"):
-                problems.append(f"{label} response on {t.id} scored {score.reward} "
-                                f"with status {score.status} ({score.error or score.info})")
+    probes = _adversarial_responses()
+    for i, t in enumerate(a[:2]):
+        other = a[(i + 1) % len(a)] if len(a) > 1 else None
+        for label, text in {**probes, **_task_probes(t, other)}.items():
+            _probe(env, t, label, text, problems)
     _check_tools(env, problems)
     return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from .errors import GymkitError
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 
 def _machine() -> str:
@@ -50,7 +51,9 @@ def scorecard(
                 console.print(f"  [{'yellow' if not r.failed else 'red'}]{tag}[/] {name}/{r.case.id}: "
                               f"{r.status} reward={r.reward:g} ({r.detail}) - expected "
                               f"{r.case.expect}: {r.case.reason}", highlight=False)
-    table = Table(*COLUMNS)
+    table = Table()
+    for col in COLUMNS:
+        table.add_column(col, no_wrap=True)
     for row in table_rows(results):
         table.add_row(*row)
     console.print(table)

@@ -46,6 +46,8 @@ class BaseEnv:
     # True for envs judged by a learned model (rm_chat): no gold solutions, and no promise
     # that garbage scores 0, so check-env checks only determinism and schemas.
     learned_judge: ClassVar[bool] = False
+    # Seconds one verdict may take on any response; check-env's hostile probes must finish in it.
+    score_budget_s: ClassVar[float] = 10.0
     _tool_specs: ClassVar[dict[str, ToolSpec]]
 
     def __init_subclass__(cls, **kw: Any) -> None:

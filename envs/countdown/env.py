@@ -19,6 +19,7 @@ from gymkit.registry import register_env
 from gymkit.verifiers.math_answer import extract_boxed_answers
 
 MAX_EXPR_CHARS = 300
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 LEVELS = {1: (3, 10), 2: (4, 25), 3: (5, 100)}  # difficulty -> (how many numbers, largest)
 
@@ -54,6 +55,10 @@ def check_expression(text: str, numbers: list[int], target: int) -> tuple[bool, 
     expr = expr.replace("\\times", "*").replace("\\cdot", "*").replace("×", "*").replace("÷", "/")
     expr = expr.replace("\\div", "/").replace("\\left", "").replace("\\right", "").replace("−", "-")
     expr = expr.replace("$", "").strip()
+    for _ in range(8):  # \frac{a}{b} -> (a)/(b), innermost first; deeper nesting stays refused
+        expr, n = _FRAC.subn(r"(\1)/(\2)", expr)
+        if not n:
+            break
     if not expr or len(expr) > MAX_EXPR_CHARS or not re.fullmatch(r"[\d\s+\-*/()]+", expr):
         return False, "not an arithmetic expression over the given numbers"
     if "**" in expr or "//" in expr:
