@@ -116,7 +116,7 @@ def assemble_function(prompt: str, completion: str, entry_point: str) -> str | N
 
 
 _BOXED = "\\boxed{"
-_OUTPUT_LABEL = re.compile(r"^\s*\**output\**\s*:[ \t]*", re.I | re.M)
+_OUTPUT_LABEL = re.compile(r"^\s*\**output\**\s*:\**[ \t]*", re.I | re.M)  # also **Output:**
 
 
 def _boxed(text: str) -> list[str]:

@@ -7,11 +7,17 @@ once here so the prompt, the gold writer and the verifier agree:
 - a *sentence* ends at `.`, `!` or `?` followed by space, or at a line break; common
   abbreviations (`e.g.`, `Dr.`, `P.S.`) do not end one; only segments holding a word count;
 - keywords match whole words or phrases, case-insensitively.
+
+Degenerate text (one word 300 times, a paragraph pasted ten times, a tiny vocabulary shuffled,
+the prompt echoed back) meets most counting rules, so `degenerate_reason` and `echo_share`
+gate a response before any checker runs; the thresholds sit well clear of every generated gold
+and of ordinary prose (measured on 900 golds and the repo's READMEs).
 """
 from __future__ import annotations
 
 import inspect
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -253,13 +259,17 @@ def _highlights(text: str, num_highlights: int) -> bool:
 
 
 CHOICES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+_CHOICE_MENTION = re.compile(r"\bmy\s+answer\s+is\s+([^\W_]+)", re.I)
 
 
 @constraint("detectable_format:constrained_response",
             lambda: "Answer with one of the following options: " + ", ".join(
                 f'"{c}"' for c in CHOICES))
 def _constrained(text: str) -> bool:
-    return sum(c in text for c in CHOICES) == 1  # two options given is a hedge
+    """Exactly one option, and every "my answer is X" agrees with it (else a hedge)."""
+    given = [c for c in CHOICES if c in text]
+    mentions = {m.group(1).lower() for m in _CHOICE_MENTION.finditer(text)}
+    return len(given) == 1 and mentions == {given[0].rstrip(".").split()[-1].lower()}
 
 
 # ---------------------------------------------------------------------------- start / end
@@ -317,14 +327,15 @@ def _postscript(text: str, postscript_marker: str) -> bool:
             lambda prompt_to_repeat: "First repeat the request word for word without change, "
                                      f"then give your answer. The request: {prompt_to_repeat}")
 def _repeat_prompt(text: str, prompt_to_repeat: str) -> bool:
-    return text.strip().lower().startswith(prompt_to_repeat.strip().lower())
+    head, body = text.strip().lower(), prompt_to_repeat.strip().lower()
+    return head.startswith(body) and bool(words(head[len(body):]))  # the repeat, then an answer
 
 
 @constraint("combination:two_responses",
             lambda: "Give two different responses, separated by 6 asterisk symbols: ******.")
 def _two_responses(text: str) -> bool:
-    parts = [p.strip() for p in text.split("******")]
-    return len(parts) == 2 and all(parts) and parts[0] != parts[1]
+    parts = [[w.lower() for w in words(p)] for p in text.split("******")]
+    return len(parts) == 2 and all(parts) and parts[0] != parts[1]  # differing in words
 
 
 def looks_like_text(text: str, min_ratio: float = 0.5) -> bool:
@@ -351,3 +362,62 @@ def min_answer_words(constraints: list[dict[str, Any]]) -> int:
         if c["id"] == "length_constraints:number_words" and kw["relation"] in ("at most", "less than"):
             floor = min(floor, kw["num_words"] // 2)
     return floor
+
+
+# ---------------------------------------------------------------------------- degenerate text
+MAX_TOP_WORD_SHARE = 0.25  # golds peak at 0.18 ("the", "a"); filler is 1.0
+MAX_REPEATED_4GRAMS = 0.4  # golds peak at 0.18; a paragraph pasted k times is (k-1)/k
+MIN_WINDOW_TTR = 0.35  # distinct words per 50-word window; golds >= 0.42, prose >= 0.5
+MAX_WORD_CHARS = 50  # longer "words" are runs of letters, not language
+_WINDOW = 50
+
+
+def _four_grams(ws: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(ws[i:i + 4]) for i in range(len(ws) - 3)]
+
+
+def degenerate_reason(text: str) -> str | None:
+    """Why `text` is filler rather than writing (one word dominating, repeated passages, a tiny
+    vocabulary, letter runs), or None. Texts under 12 words are too short to judge."""
+    ws = [w.lower() for w in words(text)]
+    if any(len(w) > MAX_WORD_CHARS for w in ws):
+        return f"holds a 'word' longer than {MAX_WORD_CHARS} characters"
+    n = len(ws)
+    if n < 12:
+        return None
+    top, k = Counter(ws).most_common(1)[0]
+    if k >= 6 and k / n > MAX_TOP_WORD_SHARE:
+        return f"degenerate: {top!r} is {k / n:.0%} of the words"
+    grams = _four_grams(ws)
+    repeated = 1 - len(set(grams)) / len(grams)
+    if n >= 30 and repeated > MAX_REPEATED_4GRAMS:
+        return f"degenerate: {repeated:.0%} of its 4-word phrases repeat earlier ones"
+    if n >= _WINDOW:
+        ttr = min(len(set(ws[i:i + _WINDOW])) / _WINDOW for i in range(0, n - _WINDOW + 1, 10))
+        if ttr < MIN_WINDOW_TTR:
+            return f"degenerate: only {ttr:.0%} distinct words in a 50-word stretch"
+    return None
+
+
+# a line that only announces another attempt ("Actually:", "Or, to be safe:", "Version 2")
+_SECOND_DRAFT = re.compile(
+    r"(?im)^[ \t#*>_]*(?:or|actually|alternatively|instead|or maybe|or instead|or,? to be safe|"
+    r"or,? alternatively|on second thought|let me (?:try|rewrite|redo)(?: (?:it|that|this))?"
+    r"(?: again)?|(?:another|alternative|second|revised|better|final|new) (?:version|answer|"
+    r"draft|take|attempt|option|response)|(?:version|answer|draft|take|attempt|option|"
+    r"response) (?:\d+|two|2|b))[ \t]*[:.,!\-—]*[ \t*_]*$")
+
+
+def second_draft(text: str) -> bool:
+    """True when a line of `text` only announces another attempt: two answers in one reply."""
+    return _SECOND_DRAFT.search(text) is not None
+
+
+def echo_share(text: str, source: str) -> float:
+    """The share of `text`'s 4-word phrases that occur in `source` (0 for texts under 4 words):
+    a response that mostly copies the prompt is an echo, not an answer."""
+    grams = _four_grams([w.lower() for w in words(text)])
+    if not grams:
+        return 0.0
+    seen = set(_four_grams([w.lower() for w in words(source)]))
+    return sum(g in seen for g in grams) / len(grams)

@@ -105,23 +105,43 @@ def extract_boxed_answers(text: str) -> Extraction:
 def extract_choice(text: str, labels: list[str], choices: list[str] | None = None) -> Extraction:
     """The chosen option label of a multiple-choice answer, strictly.
 
-    Tiers, first non-empty wins: `\\boxed{B}` (or a box holding exactly one choice's text);
-    "Answer: B" / "the answer is (B)"; a response that is only a label ("B", "(B)", "B.");
-    then "(B)" mentions. Several different labels in the deciding tier is a hedge: no answer.
+    Tiers, first non-empty wins: `\\boxed{B}` (or a box holding exactly one choice's text, or
+    the label plus its own choice's text: `\\boxed{(B) Osaka}`; formatting such as `\\textbf`
+    is dropped); "Answer: B" / "the answer is (B)"; a response that is only a label ("B",
+    "(B)", "B."); then "(B)" mentions. Several different labels in the deciding tier is a
+    hedge: no answer ("Answer: A, B, C" lists three).
     """
     alt = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
     lab = rf"[\(\[]?\s*(?:\\text\{{)?({alt})\}}?\s*[\)\]]?"
     norm = {normalize_answer_text(c).lower(): labels[i] for i, c in enumerate(choices or [])}
 
     def from_box(b: str) -> str | None:
-        m = re.fullmatch(lab + r"[.:]?", b.strip())
+        for _ in range(4):  # \textbf{\text{B}} and the like: keep the content
+            b = re.sub(r"\\(?:text[a-z]{0,2}|math[a-z]{0,2}|bf|it|mbox)\s*\{([^{}]*)\}", r"\1", b)
+        b = b.strip().strip("*").strip()
+        m = re.fullmatch(lab + r"[.:]?", b)
         if m:
+            return m.group(1)
+        m = re.fullmatch(lab + r"\s*[.:)\-]?\s+(.+)", b, re.S)  # "(B) Osaka", "B. Osaka"
+        if m and choices and normalize_answer_text(m.group(2)).lower() == normalize_answer_text(
+                choices[labels.index(m.group(1))]).lower():
             return m.group(1)
         return norm.get(normalize_answer_text(b).lower())
 
+    listed = re.compile(rf"\s*(?:,|/|&|\+|;|\band\b|\bor\b)\s*{lab}(?![\w])")
+
+    def stated(m: re.Match) -> list[str]:
+        """The label after "Answer:" and any listed with it ("A, B and C" is three)."""
+        got, end = [m.group(1)], m.end()
+        while more := listed.match(text, end):
+            got.append(more.group(1))
+            end = more.end()
+        return got
+
     tiers = [
         [from_box(b) for b in find_boxed(text)],
-        re.findall(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text),
+        [x for m in re.finditer(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text)
+         for x in stated(m)],
         [m.group(1) for m in [re.fullmatch(lab + r"[.]?", text.strip())] if m],
         re.findall(rf"\(({alt})\)", text),
     ]

@@ -24,28 +24,42 @@ def _row(line: str, cells: dict[str, int], separators: str) -> list[int] | None:
     return [cells[c] for c in body]
 
 
-def find_grids(text: str, n: int, cells: dict[str, int], separators: str) -> list[list[list[int]]]:
-    """Every n x n grid written in `text`: a run of consecutive grid lines (blank and
-    separator-only lines may sit inside it; prose ends it) holding n*n cells, read row-major.
-    So `5 3 4 | ...` rows, `534...` rows, one 81-digit line and JSON lists of lists all parse."""
-    grids, run = [], []
-
-    def close() -> None:
-        cells_in_run = [v for r in run for v in r]
-        if len(cells_in_run) == n * n:
-            grids.append([cells_in_run[i * n:(i + 1) * n] for i in range(n)])
-        run.clear()
-
+def grid_runs(text: str, cells: dict[str, int], separators: str) -> list[list[int]]:
+    """The cells of every run of consecutive grid lines in `text` (blank and separator-only
+    lines may sit inside a run; prose ends it), each read row-major."""
+    runs: list[list[int]] = []
+    run: list[int] = []
     for line in text.splitlines():
         if not line.strip() or all(c in separators for c in line):
             continue
         row = _row(line, cells, separators)
         if row is None:
-            close()
+            if run:
+                runs.append(run)
+            run = []
         else:
-            run.append(row)
-    close()
-    return grids
+            run += row
+    if run:
+        runs.append(run)
+    return runs
+
+
+def find_grids(text: str, n: int, cells: dict[str, int], separators: str) -> list[list[list[int]]]:
+    """Every n x n grid written in `text`: a run of grid lines holding n*n cells (`grid_runs`).
+    So `5 3 4 | ...` rows, `534...` rows, one 81-digit line and JSON lists of lists all parse."""
+    return [[run[i * n:(i + 1) * n] for i in range(n)]
+            for run in grid_runs(text, cells, separators) if len(run) == n * n]
+
+
+def other_boards(text: str, n: int | None, cells: dict[str, int], separators: str) -> list[int]:
+    """Sizes m != n (4 <= m <= 20) of square boards in `text`: a board of another size next to
+    the answer is a second answer (for another puzzle), not working."""
+    sizes = []
+    for run in grid_runs(text, cells, separators):
+        m = math.isqrt(len(run))
+        if m * m == len(run) and 4 <= m <= 20 and m != n:
+            sizes.append(m)
+    return sizes
 
 
 def one_grid(text: str, n: int, cells: dict[str, int], separators: str,

@@ -4,6 +4,11 @@ Extraction policy (shared by `json_schema`, `ifeval`'s JSON constraint and `logi
 every JSON object in the response is found (fenced blocks, the whole text, or objects inline
 in prose); identical copies count once, and two *different* objects are a hedge and extract
 nothing. A response that writes two candidate answers must not be paid for either.
+
+Two more rules close hacks on the parser itself: an object that repeats a key (`{"a": 1,
+"a": 2}`: Python keeps the last, other parsers the first) is rejected, and so is a response
+nested deeper than `MAX_DEPTH` (checked by a linear pre-scan, so 10,000 `[` are `wrong` at
+once instead of a RecursionError or a quadratic rescan).
 """
 from __future__ import annotations
 
@@ -18,6 +23,52 @@ import jsonschema
 # Fences: ```json ... ``` or ``` ... ``` (any info string); the body is taken verbatim.
 _FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
 MAX_JSON_CHARS = 100_000  # past this, scanning for inline objects is not worth the time
+MAX_DEPTH = 64  # real answers nest a handful of levels; deeper is a flood, not an answer
+# a JSON string (possessive, so an unterminated one fails in linear time) or a bracket
+_DEPTH_TOKENS = re.compile(r'"(?:[^"\\\n]++|\\.)*+"|[\[\]{}]')
+
+
+class RejectedJSON(ValueError):
+    """JSON that parses but must not be read: a repeated key (which value counts is parser-
+    dependent) or nesting past `MAX_DEPTH`."""
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest bracket nesting in `text`, brackets inside JSON strings excluded. Linear."""
+    depth = deepest = 0
+    for m in _DEPTH_TOKENS.finditer(text):
+        tok = m.group(0)
+        if tok in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise RejectedJSON(f"duplicate key {key[:40]!r} in a JSON object")
+        obj[key] = value
+    return obj
+
+
+def _guard(text: str) -> None:
+    """Raise RejectedJSON for a text nested past MAX_DEPTH (before any recursive parse)."""
+    if (depth := nesting_depth(text)) > MAX_DEPTH:
+        raise RejectedJSON(f"nested {depth} levels deep (more than {MAX_DEPTH})")
+
+
+def strict_loads(text: str) -> Any:
+    """One JSON value under this module's rules (no repeated keys, no NaN/Infinity, at most
+    MAX_DEPTH deep). Raises ValueError (RejectedJSON or JSONDecodeError), never RecursionError."""
+    _guard(text)
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:  # unreachable after the guard; kept so no parse can crash a caller
+        raise RejectedJSON("JSON nested too deeply") from None
 
 
 @dataclass
@@ -37,8 +88,12 @@ def _canonical(value: Any) -> str:
 
 
 def _loads(text: str) -> tuple[bool, Any]:
+    """(parsed, value); RejectedJSON (a repeated key) propagates: it must not be skipped."""
     try:
-        return True, json.loads(text, parse_constant=_reject_constant)
+        return True, json.loads(text, parse_constant=_reject_constant,
+                                object_pairs_hook=_unique_keys)
+    except RejectedJSON:
+        raise
     except (ValueError, RecursionError):
         return False, None
 
@@ -49,7 +104,7 @@ def _reject_constant(name: str) -> Any:
 
 def _inline_values(text: str, openers: str) -> list[Any]:
     """Top-level JSON values starting with one of `openers`, left to right, skipping nested."""
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     # Only plausible starts: an object opens with a key or closes at once, and the arrays
     # worth keeping hold objects. This keeps `{{{{...` floods from costing a decode each.
     starts = [r'\{\s*["}]'] + ([r"\[\s*\{"] if "[" in openers else [])
@@ -58,6 +113,8 @@ def _inline_values(text: str, openers: str) -> list[Any]:
     while m:
         try:
             value, end = decoder.raw_decode(text, m.start())
+        except RejectedJSON:
+            raise
         except (ValueError, RecursionError):
             m = pattern.search(text, m.start() + 1)
             continue
@@ -67,7 +124,9 @@ def _inline_values(text: str, openers: str) -> list[Any]:
 
 
 def find_json_values(text: str, objects_only: bool = True) -> list[Any]:
-    """Every distinct JSON object (or array of objects) in `text`, in order (module docstring)."""
+    """Every distinct JSON object (or array of objects) in `text`, in order (module docstring).
+    Raises RejectedJSON for a repeated key or nesting past MAX_DEPTH."""
+    _guard(text)
     candidates: list[Any] = []
     whole_ok, whole = _loads(text.strip())
     if whole_ok:
@@ -95,7 +154,10 @@ def extract_json_object(text: str, allow_arrays: bool = False) -> Extraction:
         return Extraction(error="empty response")
     if len(text) > MAX_JSON_CHARS:
         return Extraction(error=f"response longer than {MAX_JSON_CHARS} characters")
-    values = find_json_values(text, objects_only=not allow_arrays)
+    try:
+        values = find_json_values(text, objects_only=not allow_arrays)
+    except RejectedJSON as e:
+        return Extraction(error=str(e))
     if not values:
         return Extraction(error="no JSON object found")
     if len(values) > 1:
@@ -106,10 +168,16 @@ def extract_json_object(text: str, allow_arrays: bool = False) -> Extraction:
 def extract_whole_json(text: str) -> Extraction:
     """The response as one JSON value, optionally inside a single fenced block (IFEval rule)."""
     body = text.strip()
+    if len(body) > MAX_JSON_CHARS:
+        return Extraction(error=f"response longer than {MAX_JSON_CHARS} characters")
     fences = _FENCE.findall(body)
     if len(fences) == 1 and _FENCE.sub("", body).strip() == "":
         body = fences[0].strip()
-    ok, value = _loads(body)
+    try:
+        _guard(body)
+        ok, value = _loads(body)
+    except RejectedJSON as e:
+        return Extraction(error=str(e))
     if not ok:
         return Extraction(error="the response is not a single JSON value")
     return Extraction(value=value)

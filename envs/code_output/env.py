@@ -11,12 +11,13 @@ from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
-from gymkit.verifiers.code_extract import extract_output, normalize_output
+from gymkit.verifiers.code_extract import code_blocks, extract_output, normalize_output
 
 from .programs import make_program
 
 ASK = ("What does this Python program print? Give the exact output in a ``` block "
        "(or as \\boxed{{...}}, or after 'Output:').\n```python\n{program}```")
+PYTHON_TAGS = {"python", "py", "python3", "py3", "pycon"}  # restating the program is not an answer
 ASK_CALL = ("What does `{call}` return for this Python function? Give the value as a Python "
             "literal in a ``` block.\n```python\n{program}\n```")
 
@@ -39,10 +40,30 @@ def run_sandboxed(program: str) -> str:
     return res.stdout
 
 
+MAX_LITERAL_CHARS = 20_000  # a CRUXEval value is short; a longer one is text-compared only
+
+
+def _typed(value: Any) -> Any:
+    """A type-exact, order-free key for a literal: `True` is not `1`, `2.0` is not `2`, and a
+    float compares by its repr (so `-0.0` is not `0.0`); sets and dicts ignore order."""
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, tuple(_typed(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return type(value).__name__, frozenset(_typed(v) for v in value)
+    if isinstance(value, dict):
+        return "dict", frozenset((_typed(k), _typed(v)) for k, v in value.items())
+    if isinstance(value, (float, complex)):
+        return type(value).__name__, repr(value)
+    return type(value).__name__, value
+
+
 def _same_literal(gold: str, answer: str) -> bool:
-    """Python literals equal as values ('a' == "a", [1,2] == [1, 2]); else exact text."""
+    """Python literals equal as typed values ('a' == "a", [1,2] == [1, 2], but True != 1 and
+    2.0 != 2); text that is not a literal must match exactly."""
+    if len(answer) > MAX_LITERAL_CHARS:
+        return gold == answer
     try:
-        return ast.literal_eval(gold) == ast.literal_eval(answer)
+        return _typed(ast.literal_eval(gold)) == _typed(ast.literal_eval(answer))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return gold == answer
 
@@ -91,6 +112,10 @@ class CodeOutputEnv(BaseEnv):
         answer, why = extract_output(response)
         if answer is None:
             return Score.wrong(why)
+        outputs = {normalize_output(code) for lang, code in code_blocks(response)
+                   if lang not in PYTHON_TAGS}
+        if len(outputs) > 1:  # the last block would win: a draft then "Actually:" is a hedge
+            return Score.wrong(f"hedge: {len(outputs)} different output blocks")
         gold = task.data["output"]
         if task.data.get("compare") == "literal":
             ok = _same_literal(gold, answer)

@@ -9,13 +9,14 @@ from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
-from gymkit.verifiers.constraints import (CONSTRAINTS, check, clean_kwargs, describe,
-                                          kwargs_problem, looks_like_text,
-                                          min_answer_words, words)
+from gymkit.verifiers.constraints import (CONSTRAINTS, check, clean_kwargs, degenerate_reason,
+                                          describe, echo_share, kwargs_problem, looks_like_text,
+                                          min_answer_words, second_draft, words)
 
 from .compose import FORMS, TOPICS, GoldWriter, draw_constraints
 
 MAX_CHARS = 20_000  # far above any requested length; longer output is degenerate
+MAX_ECHO = 0.5  # share of the response's 4-word phrases copied from the prompt
 
 
 @register_env
@@ -79,6 +80,13 @@ class IfevalEnv(BaseEnv):
             return Score.wrong("response is not text: too few words among its tokens")
         if len(words(response)) < (floor := min_answer_words(task.data["constraints"])):
             return Score.wrong(f"fewer than {floor} words: not an attempt at the writing task")
+        if (why := degenerate_reason(response)) is not None:
+            return Score.wrong(why)
+        if echo_share(_without_repeat(task, response), task.prompt[-1]["content"]) > MAX_ECHO:
+            return Score.wrong("echoes the prompt instead of answering it")
+        asked_two = any(c["id"] == "combination:two_responses" for c in task.data["constraints"])
+        if not asked_two and second_draft(response):
+            return Score.wrong("two attempts in one reply (a line announces another version)")
         components: dict[str, float] = {}
         for c in task.data["constraints"]:
             key = c["id"] if c["id"] not in components else f"{c['id']}#{len(components)}"
@@ -91,3 +99,13 @@ class IfevalEnv(BaseEnv):
                          info={"reason": "instructions not followed: " + ", ".join(failed)})
         return Score(reward=1.0, status="correct", components=components)
 
+
+
+def _without_repeat(task: Task, response: str) -> str:
+    """The response minus the prompt copy that `combination:repeat_prompt` asks for."""
+    for c in task.data["constraints"]:
+        if c["id"] == "combination:repeat_prompt":
+            head = c["kwargs"]["prompt_to_repeat"].strip()
+            if response.strip().lower().startswith(head.lower()):
+                return response.strip()[len(head):]
+    return response

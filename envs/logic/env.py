@@ -11,6 +11,9 @@ from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
+from gymkit.verifiers.puzzles import (QUEEN_CELLS, QUEEN_SEPARATORS, SUDOKU_CELLS,
+                                      SUDOKU_SEPARATORS, other_boards)
+from gymkit.verifiers.structured import extract_json_object
 
 from . import queens, sudoku, zebra
 
@@ -70,4 +73,22 @@ class LogicEnv(BaseEnv):
         kind = task.data.get("kind")
         if kind not in KINDS:
             return Score.failed(f"task {task.id} has unknown puzzle kind {kind!r}")
+        if (why := second_answer(kind, task.data, response)) is not None:
+            return Score.wrong(why)
         return KINDS[kind].score(task.data, response)
+
+
+def second_answer(kind: str, data: dict[str, Any], response: str) -> str | None:
+    """Why `response` also answers some other puzzle (a board of another size, a zebra grid
+    next to a board, a board next to a zebra grid), or None. Write only one answer."""
+    n = data["n"] if kind == "nqueens" else len(data["puzzle"]) if kind == "sudoku" else None
+    sizes = (other_boards(response, n, SUDOKU_CELLS, SUDOKU_SEPARATORS)
+             + other_boards(response, n, QUEEN_CELLS, QUEEN_SEPARATORS))
+    if sizes:
+        return f"two answers: a {sizes[0]}x{sizes[0]} board besides the answer"
+    if kind != "zebra" and "{" in response:
+        got = extract_json_object(response, allow_arrays=True)
+        houses = got.value if isinstance(got.value, list) else list((got.value or {}).values())
+        if got.ok and houses and all(isinstance(h, dict) for h in houses):
+            return "two answers: a house-by-house JSON assignment besides the board"
+    return None

@@ -120,7 +120,8 @@ def test_every_gold_scores_one_with_all_components(env, tasks):
 
 def test_wrong_answer_scores_zero_and_partial_mode(env):
     t = _task([("punctuation:no_comma", {}), ("change_case:english_lowercase", {})])
-    text = "there are no commas in this reply but One capital letter sits in the middle of it " * 2
+    text = ("there are no commas in this reply but One capital letter sits in the middle of it "
+            "so the lowercase rule fails while the comma rule holds for every word written here")
     s = _score(env, t, text)
     assert (s.reward, s.status) == (0.0, "wrong")
     assert s.components == {"punctuation:no_comma": 1.0, "change_case:english_lowercase": 0.0}
@@ -142,8 +143,10 @@ def test_red_team_keyword_stuffing_breaks_word_limit(env):
                ("length_constraints:number_words", {"num_words": 60, "relation": "at most"})])
     stuffed = "A lantern story. " + "lantern " * 100
     s = _score(env, t, stuffed)
-    assert s.reward == 0.0 and s.components["keywords:frequency"] == 1.0
-    honest = "The lantern glowed. " * 5 + "It was a calm night by the sea."
+    assert s.reward == 0.0 and "degenerate" in s.info["reason"]
+    honest = ("The lantern glowed by the door. A second lantern swung from the mast. Children "
+              "carried a paper lantern down the pier. Every lantern in town was lit that night. "
+              "By dawn the last lantern had burned out. It was a calm night by the sea.")
     assert _score(env, t, honest).reward == 1.0
 
 
@@ -182,18 +185,23 @@ def test_seeded_determinism(env):
 
 
 def test_loader_ifeval_rows(env, tmp_path):
-    rows = [{"key": 1000, "prompt": "Write a 300+ word summary. Do not use any commas.",
+    rows = [{"key": 1000, "prompt": "Write a 40+ word summary. Do not use any commas.",
              "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
-             "kwargs": [{}, {"num_words": 300, "relation": "at least", "keyword": None}]},
+             "kwargs": [{}, {"num_words": 40, "relation": "at least", "keyword": None}]},
             {"key": 1001, "prompt": "Answer in JSON.", "instruction_id_list":
              ["detectable_format:json_format"], "kwargs": [{"num_words": None}]}]
     path = tmp_path / "ifeval.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows))
     a, b = env.load(path)
-    assert a.id == "ifeval-1000" and a.data["constraints"][1]["kwargs"] == {"num_words": 300,
+    assert a.id == "ifeval-1000" and a.data["constraints"][1]["kwargs"] == {"num_words": 40,
                                                                             "relation": "at least"}
-    assert _score(env, a, "word " * 300).reward == 1.0
-    assert _score(env, a, "word, " * 300).reward == 0.0
+    summary = ("The report follows one small bakery through a hard winter. Orders fell when the "
+               "road closed and the owners began delivering bread by bicycle. Neighbours joined "
+               "in and the shop ended the season with more regular customers than it had before "
+               "the snow arrived in early December.")
+    assert _score(env, a, summary).reward == 1.0
+    assert _score(env, a, summary.replace(" and", ", and")).reward == 0.0
+    assert _score(env, a, "word " * 300).reward == 0.0  # filler meets both rules: degenerate
     answer = json.dumps({"answer": "yes", "why": "because the question asks for a short JSON "
                                                 "reply and this one gives the reason in plain words"})
     assert _score(env, b, answer).reward == 1.0
