@@ -11,9 +11,11 @@ blocks generation. Faults are absorbed here, and every submitted step comes back
   step comes back as status `timeout`, and the actor's other episodes are replayed.
 
 Each actor runs one call at a time, so a deadline counts run time, never time spent queued.
-A call carries up to `batch` queued steps (one round trip for many cheap verifications); a
-batch that outlives the deadline is split and its steps re-run one per call, so only the step
-that really hangs comes back as `timeout`.
+A call carries up to `batch` queued steps (one round trip for many cheap verifications) and
+streams each step's result back as soon as it is done. The deadline is per step, not per call:
+it restarts with every result, so a batch of slow-but-honest verifications is never cut off,
+and when one step hangs, only that step comes back as `timeout`; the steps queued behind it
+move to the replacement actor without being charged a retry.
 """
 from __future__ import annotations
 
@@ -69,6 +71,11 @@ class EnvHost:
         """Several steps in one call: one round trip for many cheap verifications."""
         return [self.step(*item) for item in items]
 
+    def step_stream(self, items: list[tuple[str, Task, list[Message], Message]]):
+        """`step_many`, yielding each step as it finishes (a Ray streaming generator)."""
+        for item in items:
+            yield self.step(*item)
+
     def drop(self, key: str) -> None:
         ep = self.episodes.pop(key, None)
         if ep is not None:
@@ -82,6 +89,17 @@ class EnvHost:
 
     def ping(self) -> int:
         return os.getpid()
+
+
+@dataclass
+class _Call:
+    """One streaming actor call in flight: its steps, how many came back, when the last did."""
+
+    env: str
+    slot: int
+    batch: list[tuple[str, Message]]
+    since: float  # when the step now running started (the call's start, then each result)
+    done: int = 0
 
 
 @dataclass
@@ -181,8 +199,7 @@ class EnvPool:
         self._episodes: dict[str, _Episode] = {}
         self._queues: dict[tuple[str, int], collections.deque] = collections.defaultdict(
             collections.deque)
-        # ref -> (env, slot, [(key, message, solo)], t0)
-        self._inflight: dict[Any, tuple[str, int, list[tuple[str, Message, bool]], float]] = {}
+        self._inflight: dict[Any, _Call] = {}  # streaming generator -> its call
         self._busy: set[tuple[str, int]] = set()
         self._done: collections.deque[Result] = collections.deque()
         self._rr: dict[str, int] = collections.defaultdict(int)
@@ -203,7 +220,7 @@ class EnvPool:
             slot = self._rr[task.env] % len(self.actors[task.env])
             self._rr[task.env] += 1
             ep = self._episodes[key] = _Episode(task.env, task, slot=slot)
-        self._queues[(ep.env, ep.slot)].append((key, message, False))
+        self._queues[(ep.env, ep.slot)].append((key, message))
         self._dispatch(ep.env, ep.slot)
 
     def pending(self) -> int:
@@ -214,17 +231,15 @@ class EnvPool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._done and self._inflight:
             now = time.monotonic()
-            first_due = min(v[3] for v in self._inflight.values()) + self.step_timeout_s
+            first_due = min(c.since for c in self._inflight.values()) + self.step_timeout_s
             wait = max(0.0, first_due - now)
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - now))
             self._ray.wait(list(self._inflight), num_returns=1, timeout=wait)
-            # Collect everything that finished before judging deadlines: a call that completed
+            # Collect everything that finished before judging deadlines: a step that completed
             # while the driver was busy elsewhere (e.g. starting a replacement) is not late.
-            refs = list(self._inflight)
-            ready, _ = self._ray.wait(refs, num_returns=len(refs), timeout=0)
-            for ref in ready:
-                self._collect(ref)
+            for gen in list(self._inflight):
+                self._drain(gen)
             self._expire()
             if deadline is not None and time.monotonic() >= deadline:
                 break
@@ -237,49 +252,60 @@ class EnvPool:
         q = self._queues[(env, slot)]
         if (env, slot) in self._busy or not q:
             return
-        batch = [q.popleft()]
-        while q and not batch[0][2] and not q[0][2] and len(batch) < self.batch:
-            batch.append(q.popleft())  # a "solo" step (from a split batch) always runs alone
+        batch = [q.popleft() for _ in range(min(self.batch, len(q)))]
         gen = self.generation[env][slot]
         items = []
-        for key, message, _ in batch:
+        for key, message in batch:
             ep = self._episodes[key]
             items.append((key, ep.task, ep.actions if ep.generation != gen else [], message))
             ep.generation = gen
-        ref = self.actors[env][slot].step_many.remote(items)
-        self._inflight[ref] = (env, slot, batch, time.monotonic())
+        stream = self.actors[env][slot].step_stream.options(num_returns="streaming").remote(items)
+        self._inflight[stream] = _Call(env, slot, batch, since=time.monotonic())
         self._busy.add((env, slot))
 
     def _finish(self, key: str, step: Step) -> None:
         ep = self._episodes.pop(key) if step.done else self._episodes[key]
         self._done.append((key, step))
-        self._dispatch(ep.env, ep.slot)
 
-    def _collect(self, ref) -> None:
-        env, slot, batch, _ = self._inflight.pop(ref)
-        self._busy.discard((env, slot))
-        try:
-            steps = self._ray.get(ref)
-        except self._ray.exceptions.RayActorError as e:
-            self._replace_actor(env, slot, reason=f"actor died: {type(e).__name__}")
-            why = f"env actor died: {str(e).splitlines()[0][:200]}"
-            for key, message, _ in reversed(batch):
-                self._retry(key, message, why, solo=len(batch) > 1)
-            self._dispatch(env, slot)
-            return
-        for i, (key, message, _) in enumerate(batch):
-            if i >= len(steps):  # an actor that answered fewer steps than it was sent
-                self._episodes.pop(key, None)
-                self._done.append((key, Step(done=True, score=Score.failed(
-                    f"env actor returned {len(steps)} results for {len(batch)} steps"))))
-                continue
+    def _drain(self, gen) -> None:
+        """Take every result `gen` has ready; close the call when it ended or its actor died."""
+        call = self._inflight[gen]
+        while self._ray.wait([gen], num_returns=1, timeout=0)[0]:
+            try:
+                step = self._ray.get(next(gen))
+            except StopIteration:
+                self._end_call(gen)
+                for key, _ in call.batch[call.done:]:  # an actor that answered fewer steps
+                    self._episodes.pop(key, None)
+                    self._done.append((key, Step(done=True, score=Score.failed(
+                        f"env actor returned {call.done} results for {len(call.batch)} steps"))))
+                self._dispatch(call.env, call.slot)
+                return
+            except self._ray.exceptions.RayActorError as e:
+                self._end_call(gen)
+                self._replace_actor(call.env, call.slot, reason=f"actor died: {type(e).__name__}")
+                why = f"env actor died: {str(e).splitlines()[0][:200]}"
+                running, *queued = call.batch[call.done:]
+                self._requeue(call.env, call.slot, queued)  # never started: no retry charged
+                self._retry(*running, why)
+                self._dispatch(call.env, call.slot)
+                return
+            key, message = call.batch[call.done]
+            call.done += 1
+            call.since = time.monotonic()
             ep = self._episodes[key]
             ep.actions.append(message)
             ep.attempts = 0
-            self._finish(key, steps[i])
-        self._dispatch(env, slot)
+            self._finish(key, step)
 
-    def _retry(self, key: str, message: Message, why: str, solo: bool = False) -> None:
+    def _end_call(self, gen) -> None:
+        call = self._inflight.pop(gen)
+        self._busy.discard((call.env, call.slot))
+
+    def _requeue(self, env: str, slot: int, steps: list[tuple[str, Message]]) -> None:
+        self._queues[(env, slot)].extendleft(reversed(steps))
+
+    def _retry(self, key: str, message: Message, why: str) -> None:
         ep = self._episodes[key]
         ep.attempts += 1
         if ep.attempts > self.max_retries:
@@ -287,30 +313,25 @@ class EnvPool:
             self._done.append((key, Step(done=True, score=Score.failed(
                 f"{why} (gave up after {self.max_retries} retries)"))))
             return
-        self._queues[(ep.env, ep.slot)].appendleft((key, message, solo))
+        self._queues[(ep.env, ep.slot)].appendleft((key, message))
 
     def _expire(self) -> None:
+        """Cut off calls whose running step is past its deadline: that step alone times out."""
         now = time.monotonic()
-        for ref, (env, slot, batch, t0) in list(self._inflight.items()):
-            if ref not in self._inflight or now - t0 < self.step_timeout_s:
+        for gen, call in list(self._inflight.items()):
+            if now - call.since < self.step_timeout_s:
                 continue
-            if self._ray.wait([ref], timeout=0)[0]:  # finished after all: not late
-                self._collect(ref)
+            if self._ray.wait([gen], num_returns=1, timeout=0)[0]:  # moved on after all
+                self._drain(gen)
                 continue
-            del self._inflight[ref]
-            self._busy.discard((env, slot))
-            self._replace_actor(env, slot, reason=f"call exceeded {self.step_timeout_s}s")
-            if len(batch) == 1:
-                key = batch[0][0]
-                self._episodes.pop(key)
-                self._done.append((key, Step(done=True, score=Score.failed(
-                    f"env step exceeded the {self.step_timeout_s:g}s hard timeout",
-                    status="timeout"))))
-            else:  # which step hung is unknown: re-run each alone, without charging a retry
-                q = self._queues[(env, slot)]
-                for key, message, _ in reversed(batch):
-                    q.appendleft((key, message, True))
-            self._dispatch(env, slot)
+            self._end_call(gen)
+            self._replace_actor(call.env, call.slot, reason=f"step exceeded {self.step_timeout_s}s")
+            (key, _), *queued = call.batch[call.done:]
+            self._episodes.pop(key)
+            self._done.append((key, Step(done=True, score=Score.failed(
+                f"env step exceeded the {self.step_timeout_s:g}s hard timeout", status="timeout"))))
+            self._requeue(call.env, call.slot, queued)
+            self._dispatch(call.env, call.slot)
 
     def _replace_actor(self, env: str, slot: int, reason: str) -> None:
         """Kill and respawn an actor; its episodes replay onto the new one on their next step."""

@@ -23,7 +23,7 @@ class Slow(BaseEnv):
                     gold=[{"role": "assistant", "content": str(n)}])
 
     def score(self, task, response):
-        time.sleep(0.05)
+        time.sleep(task.data.get("delay", 0.05))
         if response == "hang":
             time.sleep(3600)
         if response == "die":
@@ -111,3 +111,16 @@ def test_forced_tokens_are_masked_out_of_the_loss(tasks):
 
     (r,) = run_episodes(tasks[:1], Forcing(), LocalPool({"test_slow": Slow}), SamplingParams())
     assert r.completion_ids == [7, 8, 9] and r.loss_mask == [1, 0, 1]
+
+
+def test_deadline_is_per_step_not_per_batch(ray_pool, tasks):
+    """A batch of honest steps that together outlast the deadline is never cut off."""
+    restarts = ray_pool.restarts
+    slow = [t.model_copy(update={"data": {**t.data, "delay": 0.8}}) for t in tasks[:12]]
+    for i, t in enumerate(slow):  # 6 x 0.8 s per actor in one call, past the 4 s step deadline
+        ray_pool.submit(f"p{i}", t, {"role": "assistant", "content": str(t.data["n"])})
+    got = {}
+    while ray_pool.pending():
+        got.update(ray_pool.poll(timeout=30))
+    assert {s.score.status for s in got.values()} == {"correct"}
+    assert ray_pool.restarts == restarts
