@@ -1,9 +1,10 @@
 """`retail_agent`: a tau-bench-style customer-service episode with tools and a scripted customer."""
 from __future__ import annotations
 
+import json
 import random
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from gymkit.chat import strip_thinking, system, user
@@ -14,8 +15,9 @@ from gymkit.types import Message, Score, Step, Task
 
 from .db import CITIES, STREETS, Database, Order, generate_db
 from .tasks import KINDS, WRITE_TOOLS, gold_conversation, identity_script, make_intent, ref_is_unique
+from .told import numbers_in, told_problems
 from .tools import RetailTools
-from .user import MAX_READ, customer_reply, new_state
+from .user import CONFIRMED, MAX_READ, customer_reply, new_state
 
 POLICY = """You are a customer-service agent of an online store. Rules:
 - Before looking up or changing anything, authenticate the customer with their email, or
@@ -26,21 +28,9 @@ POLICY = """You are a customer-service agent of an online store. Rules:
 - Before any change, state what you will do and ask the customer to confirm (yes/no).
 - Tell the customer the amounts involved (refunds, price differences, totals).
 - When a request is done, ask whether there is anything else."""
-_AMOUNT = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?")
 # request kinds per difficulty: 1 = one simple request, 2 = returns/exchanges with the customer
 # naming products instead of ids, 3 = two requests in one conversation.
 LEVEL_KINDS = {1: ("cancel", "address", "order_total"), 2: ("return", "exchange", "cancel"), 3: KINDS}
-
-
-def amounts_in(text: str) -> set[Decimal]:
-    """Every number written in `text` (thousands separators allowed), as exact decimals."""
-    out = set()
-    for m in _AMOUNT.findall(text):
-        try:
-            out.add(Decimal(m.replace(",", "")))
-        except InvalidOperation:
-            continue
-    return out
 
 
 @register_env
@@ -167,8 +157,38 @@ class RetailAgentEnv(RetailTools, BaseEnv):
     # ------------------------------------------------------------------ episodes
     def reset(self, task: Task) -> Episode:
         ep = Episode(task=task)
-        ep.state.update(db=generate_db(task.data["db_seed"]), auth=None, told=[], user=new_state())
+        ep.state.update(db=generate_db(task.data["db_seed"]), auth=None, told=[], user=new_state(),
+                        seen=set(), confirmed=None, unconfirmed=[])
         return ep
+
+    def run_calls(self, episode: Episode, calls: list[dict], errors: list[str]) -> list[Message]:
+        """Run the calls one by one, noting the amounts each result showed the agent and every
+        write made without a confirmation that named its order (the policy asks for one)."""
+        obs = []
+        for k, call in enumerate(calls):
+            out = super().run_calls(episode, [call], errors if k == 0 else [])
+            obs.extend(out)
+            result = str(out[-1].get("content") or "")
+            episode.state["seen"] |= numbers_in(result)
+            if _call_name(call) in WRITE_TOOLS and not result.startswith("error"):
+                if self._confirmed_for(episode, call):
+                    episode.state["confirmed"] = None  # one confirmation, one write
+                else:
+                    episode.state["unconfirmed"].append(f"{_call_name(call)} without confirmation")
+        return obs if calls else super().run_calls(episode, calls, errors)
+
+    @staticmethod
+    def _confirmed_for(episode: Episode, call: dict) -> bool:
+        """Did the customer say yes to a message that named this write's order?"""
+        asked = episode.state.get("confirmed")
+        if not asked:
+            return False
+        try:
+            order_id = str(json.loads(call["function"]["arguments"]).get("order_id", ""))
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return False
+        oid = order_id.strip().lstrip("#").lower()
+        return bool(oid) and oid in asked
 
     def step(self, episode: Episode, message: Message) -> Step:
         episode.actions.append(message)
@@ -182,6 +202,8 @@ class RetailAgentEnv(RetailTools, BaseEnv):
             if len(text) <= MAX_READ:
                 episode.state["told"].append(text)
             reply, stop = customer_reply(episode.task.data["user"], episode.state["user"], text)
+            if reply == CONFIRMED:  # what the customer agreed to, for the next write
+                episode.state["confirmed"] = text.lower()
             if stop:
                 return Step(observation=[user(reply)], done=True, score=self.safe_score(episode, text))
             obs = [user(reply)]
@@ -202,19 +224,28 @@ class RetailAgentEnv(RetailTools, BaseEnv):
         db, gold = episode.state["db"], self.gold_db(episode.task)
         changed = [o for o in sorted(gold.orders) if db.orders[o] != gold.orders[o]]
         changed += [u for u in sorted(gold.users) if db.users[u] != gold.users[u]]
-        said = set().union(*[amounts_in(t) for t in episode.state["told"]])
-        told_text = "\n".join(episode.state["told"]).lower()
-        missing = [r for r in episode.task.data["required"]  # amounts by value: 52.10 is not in 152.10
-                   if not (Decimal(r) in said if _is_amount(r) else r.lower() in told_text)]
-        comps = {"db_match": float(not changed), "info_told": float(not missing)}
-        if changed or missing:
+        told, required = episode.state["told"], episode.task.data["required"]
+        told_text = "\n".join(told).lower()
+        missing = [r for r in required if not _is_amount(r) and r.lower() not in told_text]
+        missing += told_problems(told, [Decimal(r) for r in required if _is_amount(r)],
+                                 episode.state.get("seen", set()))
+        unconfirmed = episode.state.get("unconfirmed", [])
+        comps = {"db_match": float(not changed), "info_told": float(not missing),
+                 "confirmed": float(not unconfirmed)}
+        if changed or missing or unconfirmed:
             reason = (f"database differs from gold at {', '.join(changed)}" if changed
-                      else f"not told to the customer: {', '.join(missing)}")
-            s = Score.wrong(reason, differs=changed, missing=missing)
+                      else "; ".join(missing) if missing
+                      else f"the policy asks for confirmation first: {', '.join(unconfirmed)}")
+            s = Score.wrong(reason, differs=changed, missing=missing, unconfirmed=unconfirmed)
         else:
             s = Score.correct()
         s.components = comps
         return s
+
+
+def _call_name(call: Any) -> str:
+    fn = call.get("function") if isinstance(call, dict) else None
+    return str(fn.get("name", "")) if isinstance(fn, dict) else ""
 
 
 def _is_amount(text: str) -> bool:

@@ -16,6 +16,31 @@ from gymkit.tools import ToolCallError, tool
 from .db import Address, Database, Order, Payment, User, money
 
 CancelReason = Literal["no longer needed", "ordered by mistake"]
+# Postal abbreviations people use; an address is stored in its long form so "Ave" == "Avenue".
+_STREET_WORDS = {"ave": "Avenue", "av": "Avenue", "st": "Street", "str": "Street", "rd": "Road",
+                 "blvd": "Boulevard", "dr": "Drive", "ln": "Lane", "ct": "Court", "pl": "Place",
+                 "pkwy": "Parkway", "hwy": "Highway", "ter": "Terrace", "cir": "Circle",
+                 "sq": "Square", "trl": "Trail", "apt": "Apartment", "ste": "Suite",
+                 "n": "North", "s": "South", "e": "East", "w": "West"}
+_STATES = {"texas": "TX", "colorado": "CO", "oregon": "OR", "ohio": "OH", "north carolina": "NC",
+           "arizona": "AZ", "wisconsin": "WI", "idaho": "ID"}
+
+
+def canonical_street(text: str) -> str:
+    """`123 maple ave.` -> `123 Maple Avenue`: abbreviations expanded, case and spaces fixed."""
+    words = text.replace(",", " ").replace(".", " ").split()
+    return " ".join(_STREET_WORDS.get(w.lower(), w[:1].upper() + w[1:].lower()) for w in words)
+
+
+def canonical_address(address1: str, address2: str, city: str, state: str, zip: str) -> Address:
+    """An address in one spelling; a second line written after a comma in line 1 moves down."""
+    address1, address2 = address1.strip(), address2.strip()
+    if not address2 and "," in address1:
+        address1, address2 = (p.strip() for p in address1.rsplit(",", 1))
+    state = state.strip().rstrip(".")
+    return Address(address1=canonical_street(address1), address2=canonical_street(address2),
+                   city=" ".join(w.capitalize() for w in city.replace(".", " ").split()),
+                   state=_STATES.get(state.lower(), state.upper()), zip=zip.strip())
 
 
 def _dump(model) -> str:
@@ -136,8 +161,7 @@ class RetailTools:
         fields = [address1, city, state, zip]
         if not all(f.strip() for f in fields) or not (zip.strip().isdigit() and len(zip.strip()) == 5):
             raise ToolCallError("address1, city, state and a 5-digit zip are required")
-        order.address = Address(address1=address1.strip(), address2=address2.strip(),
-                                city=city.strip(), state=state.strip(), zip=zip.strip())
+        order.address = canonical_address(address1, address2, city, state, zip)
         return _dump(order)
 
     def _check_items(self, order: Order, item_ids: list[str]) -> None:

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 STOP = "###STOP###"
+CONFIRMED = "Yes, please go ahead."
 MAX_READ = 4000  # a longer message is not read (and does not count as telling anything)
 _ANYTHING_ELSE = re.compile(r"\banything else\b|\bsomething else\b")
 _CONFIRM = re.compile(r"\bconfirm|\bproceed\b|\bgo ahead\b|\byes/no\b|\byes or no\b|\(y/n\)")
@@ -77,7 +78,7 @@ def customer_reply(script: dict, st: dict, text: str) -> tuple[str, bool]:
         return _answer(answers, asked, st)
     if _CONFIRM.search(t):
         st["idle"] = 0
-        return "Yes, please go ahead.", False
+        return CONFIRMED, False
     if _DONE.search(t):
         return _next_request(script, st)
     if asked:

@@ -7,7 +7,7 @@ from gymkit.check import check_env
 from gymkit.env import play
 from gymkit.envs.retail_agent import RetailAgentEnv
 from gymkit.envs.retail_agent.db import generate_db
-from gymkit.envs.retail_agent.env import amounts_in
+from gymkit.envs.retail_agent.told import money_in, told_problems
 from gymkit.errors import GymkitError
 from gymkit.tools import make_call
 
@@ -119,7 +119,8 @@ def test_required_amount_must_be_told(env, tasks):
     gold = [say(m["content"].replace("$" + amount, "the amount")) if m["content"] else m
             for m in env.gold_actions(t)]
     _, score = play(env, t, gold)
-    assert score.reward == 0.0 and score.components == {"db_match": 1.0, "info_told": 0.0}
+    assert score.reward == 0.0 and score.components == {"db_match": 1.0, "info_told": 0.0,
+                                                      "confirmed": 1.0}
 
 
 @pytest.mark.parametrize("hide", ["think", "pad"])
@@ -189,10 +190,28 @@ def test_turn_limit_truncates(env, tasks):
     assert score.status == "truncated" and score.reward == 0.0
 
 
-def test_amounts_in_reads_common_spellings():
+def test_money_in_reads_common_spellings():
     from decimal import Decimal
-    assert amounts_in("refund of $1,234.50 and 7.1") == {Decimal("1234.50"), Decimal("7.1")}
-    assert Decimal("52.10") in amounts_in("about $52.1 back")
+    assert money_in("refund of $1,234.50 and 7.1") == [Decimal("1234.50"), Decimal("7.1")]
+    assert money_in("USD 52.1 back, order #W1234567, unit 12") == [Decimal("52.10")]
+    assert money_in("52 dollars") == [Decimal("52")]
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("The price difference of $3.46 is charged to your card.", True),
+    ("It costs $53.46 and you paid $50.00, so the difference is $3.46.", True),
+    ("$53.46 - $50.00 = $3.46", True),
+    ("The difference is $3.46, $4.46 or $2.46.", False),
+    ("The difference is $3.46 or $53.46.", False),
+    ("The difference is about $3.46.", False),
+    ("Your orders came to $50.00, $3.46 and $53.46.", False),
+    ("The difference is $3.46. Or maybe $4.46.", False),
+    ("The total is $13.46.", False),
+])
+def test_told_amount_must_stand_alone(text, ok):
+    from decimal import Decimal
+    seen = {Decimal("53.46"), Decimal("50.00")}
+    assert (told_problems([text], [Decimal("3.46")], seen) == []) is ok
 
 
 def test_loader_reads_tau_bench_style_rows(env, tmp_path):
@@ -262,3 +281,24 @@ def test_tasks_rebuild_identically_in_a_fresh_process(tasks):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.split("\n")
     assert [t.model_dump_json() for t in tasks[:3]] == out[:3]
+
+
+def test_write_without_confirmation_fails(env, tasks):
+    t = first(tasks, "cancel")
+    gold = env.gold_actions(t)
+    i = write_index(gold)
+    # drop the confirmation question: the write follows the reason answer directly
+    _, score = play(env, t, gold[:i - 1] + gold[i:])
+    assert score.status == "wrong" and score.components["confirmed"] == 0.0, score
+
+
+def test_abbreviated_street_matches_the_long_form(env, tasks):
+    t = first(tasks, "address")
+    gold = copy.deepcopy(env.gold_actions(t))
+    i = write_index(gold)
+    fn = gold[i]["tool_calls"][0]["function"]
+    args = json.loads(fn["arguments"])
+    args["address1"] = args["address1"].replace("Avenue", "Ave.").lower()
+    fn["arguments"] = json.dumps(args)
+    _, score = play(env, t, gold)
+    assert score.status == "correct", score
