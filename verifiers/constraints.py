@@ -369,6 +369,11 @@ MAX_TOP_WORD_SHARE = 0.25  # golds peak at 0.18 ("the", "a"); filler is 1.0
 MAX_REPEATED_4GRAMS = 0.4  # golds peak at 0.18; a paragraph pasted k times is (k-1)/k
 MIN_WINDOW_TTR = 0.35  # distinct words per 50-word window; golds >= 0.42, prose >= 0.5
 MAX_WORD_CHARS = 50  # longer "words" are runs of letters, not language
+MIN_FUNCTION_SHARE = 0.05  # English prose is 30-50% function words; word salad is ~0%
+FUNCTION_WORDS = frozenset("""a an the and or but of to in on at by for with from as is are was
+were be been it its this that these those i you he she we they my your our their his her not no
+so if then than there here what which who when where how do does did have has had will would can
+could should may might must all some any each every into about over after before""".split())
 _WINDOW = 50
 
 
@@ -388,6 +393,10 @@ def degenerate_reason(text: str) -> str | None:
     top, k = Counter(ws).most_common(1)[0]
     if k >= 6 and k / n > MAX_TOP_WORD_SHARE:
         return f"degenerate: {top!r} is {k / n:.0%} of the words"
+    if sum(any(c.isalpha() for c in w) for w in ws) < n / 2:
+        return "degenerate: most of its words are numbers"
+    if n >= 40 and sum(w in FUNCTION_WORDS for w in ws) < MIN_FUNCTION_SHARE * n:
+        return "not prose: almost no function words (a list of words, not sentences)"
     grams = _four_grams(ws)
     repeated = 1 - len(set(grams)) / len(grams)
     if n >= 30 and repeated > MAX_REPEATED_4GRAMS:
