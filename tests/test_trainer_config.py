@@ -25,8 +25,8 @@ def test_overrides_reach_any_field_and_are_typed():
 
 def test_cli_flags_sit_between_preset_and_overrides():
     cfg = load_config("tiny-cpu", ["steps=7"], envs=parse_envs("math:3,code"), steps=99,
-                      model="m")
-    assert cfg.steps == 7 and cfg.model == "m"
+                      model="org/m")  # a model name must resolve: an HF id does
+    assert cfg.steps == 7 and cfg.model == "org/m"
     assert cfg.envs["math"].weight == 3.0 and cfg.envs["code"].weight == 1.0
 
 

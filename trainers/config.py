@@ -123,6 +123,13 @@ class CheckpointConfig(_Strict):
     keep: int = Field(2, gt=0)  # newest checkpoints kept on disk
 
 
+class HealthConfig(_Strict):
+    """When a run that does nothing stops (with a message) instead of looking healthy."""
+
+    max_error_share: float = Field(0.5, gt=0.0, le=1.0)  # a step above this share of errors is bad
+    patience: int = Field(3, ge=0)  # stop after this many bad or gradient-free steps in a row; 0: never
+
+
 class LoggingConfig(_Strict):
     tensorboard: bool = True
     wandb: bool = False
@@ -150,6 +157,7 @@ class TrainConfig(_Strict):
     reward_model: RewardModelSpec = Field(default_factory=RewardModelSpec)
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "TrainConfig":
@@ -159,10 +167,24 @@ class TrainConfig(_Strict):
 
         for name in self.envs:  # an unknown env is a one-line GymkitError naming the choices
             get_env_class(name)
+        _check_sampler(self.backend, self.model)
         if any(e.rm_lambda > 0 for e in self.envs.values()) or "rm_chat" in self.envs:
             if not self.reward_model.path:
                 raise ValueError("reward_model.path is needed by rm_chat or an env's rm_lambda")
         return self
+
+
+def _check_sampler(backend: str, model: str) -> None:
+    """A backend that can train, and a model name that can resolve (one line otherwise)."""
+    from ..policy.models import validate
+
+    if backend == "openai":
+        raise GymkitError("backend 'openai' cannot train: gymkit cannot update an OpenAI-compatible "
+                          "server's weights, so the server would never learn; use --backend hf "
+                          "or vllm (or the openai backend for eval only)")
+    if backend not in ("hf", "vllm"):
+        raise GymkitError(f"unknown backend {backend!r}; choose one of: hf, vllm")
+    validate(model)
 
 
 # ---------------------------------------------------------------- loading

@@ -8,6 +8,7 @@ evaluation uses seeds from 10**6 up (gymkit.evaluate's convention), so they neve
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 from ..env import BaseEnv
@@ -98,6 +99,33 @@ def heldout_tasks(envs: list[str], n_per_env: int, seed: int = 0,
         keep = [t for t in pool if prompt_text(t) not in (exclude or set())]
         out += keep[:n_per_env]
     return out
+
+
+HELDOUT_FILE = "heldout.jsonl"
+
+
+def heldout_for_run(out: Path, envs: dict[str, float], n_per_env: int, seed: int,
+                    difficulty: dict[str, int | None], options: dict[str, dict[str, Any]],
+                    n_train_prompts: int) -> list[Task]:
+    """The run's held-out tasks: made once, stored in `out/heldout.jsonl`, reloaded on resume.
+
+    They exclude the run's first `n_train_prompts` training prompts, a number that depends on
+    `steps`; storing the set keeps a resumed run (even with another `--steps`) evaluating the
+    very same tasks, so its held-out curve stays one curve.
+    """
+    path = out / HELDOUT_FILE
+    if path.exists():
+        return [Task.model_validate_json(ln) for ln in path.read_text().splitlines() if ln.strip()]
+    stream = TaskStream(envs, seed, difficulty, options)
+    try:
+        seen = {prompt_text(t) for t in stream.next(n_train_prompts)}
+    finally:
+        stream.close()
+    tasks = heldout_tasks(sorted(envs), n_per_env, seed, difficulty, exclude=seen, options=options)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(t.model_dump_json() + "\n" for t in tasks))
+    tmp.replace(path)
+    return tasks
 
 
 def prompt_text(task: Task) -> str:

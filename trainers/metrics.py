@@ -18,6 +18,7 @@ from ..types import Rollout
 from .batch import Prepared
 
 log = logging.getLogger(__name__)
+WANDB_ID_FILE = "wandb_run_id"
 
 
 def env_step_metrics(rollouts: list[Rollout], shaped: list[float],
@@ -62,6 +63,59 @@ def step_record(step: int, rollouts: list[Rollout], prep: Prepared, update: dict
     return rec
 
 
+def check_sampler_tokens(rollouts: list[Rollout]) -> bool:
+    """Raise when the sampler's tokens cannot be trained on; False while nothing was sampled.
+
+    A backend that returns no token ids or no logprobs would make every rollout untrainable
+    (a run with zero updates) or bias the ratio; that is an error at the first step.
+    """
+    sampled = [r for r in rollouts if r.scored and r.turns > 0]
+    if not sampled:
+        return False
+    if any(not r.completion_ids for r in sampled):
+        raise GymkitError("the sampler returned no token ids; training needs the sampler's exact "
+                          "tokens (for a server: vLLM with return_token_ids)")
+    if any(len(r.logprobs) != len(r.completion_ids) for r in sampled):
+        raise GymkitError("the sampler returned no logprobs for its tokens; training needs them "
+                          "(for a server: logprobs=true)")
+    return True
+
+
+class RunHealth:
+    """Stops a run that does nothing but would look healthy (GymkitError, one line).
+
+    - more than `max_error_share` of the rollouts are `error` for `patience` steps in a row
+      (a persistent generation OOM, a broken verifier);
+    - no sequence entered the gradient for `patience` steps in a row (every group filtered:
+      zero variance, overlong, no tokens).
+    The first step also checks that the sampler returns token ids and logprobs.
+    """
+
+    def __init__(self, max_error_share: float = 0.5, patience: int = 3):
+        self.max_error_share, self.patience = max_error_share, patience
+        self.error_steps = self.idle_steps = 0
+        self.tokens_checked = False
+
+    def check(self, rollouts: list[Rollout], prep: Prepared) -> None:
+        if not self.tokens_checked:
+            self.tokens_checked = check_sampler_tokens(rollouts)
+        errors = [r for r in rollouts if r.status == "error"]
+        share = len(errors) / max(len(rollouts), 1)
+        self.error_steps = self.error_steps + 1 if share > self.max_error_share else 0
+        self.idle_steps = 0 if prep.sequences else self.idle_steps + 1
+        if not self.patience:
+            return
+        if self.error_steps >= self.patience:
+            first = (errors[0].error or "").splitlines()[0][:200] if errors else ""
+            raise GymkitError(f"stopping: over {self.max_error_share:.0%} of rollouts were errors "
+                              f"for {self.error_steps} steps in a row ({share:.0%} last step; "
+                              f"first: {first})")
+        if self.idle_steps >= self.patience:
+            why = ", ".join(f"{k} {v}" for k, v in sorted(prep.dropped.items())) or "none sampled"
+            raise GymkitError(f"stopping: no sequence entered the gradient for {self.idle_steps} "
+                              f"steps in a row (dropped last step: {why}); see health.patience")
+
+
 class MetricsWriter:
     """Appends rows to `metrics.jsonl` and mirrors scalars to TensorBoard / W&B."""
 
@@ -81,7 +135,13 @@ class MetricsWriter:
             except ImportError:
                 raise GymkitError("logging.wandb is on but wandb is not installed "
                                   "(pip install wandb)") from None
-            self.wb = wb.init(project=project, dir=str(out), config=config, resume="allow")
+            # the run id is kept next to the metrics, so a resumed run continues the same
+            # W&B run instead of starting a new one
+            id_file = out / WANDB_ID_FILE
+            run_id = id_file.read_text().strip() if resume_step and id_file.exists() else None
+            self.wb = wb.init(project=project, dir=str(out), config=config, id=run_id,
+                              resume="allow")
+            id_file.write_text(str(self.wb.id) + "\n")
 
     def _truncate_after(self, step: int) -> None:
         """A killed run may have logged steps past its last checkpoint; those are redone."""

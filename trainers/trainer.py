@@ -26,8 +26,8 @@ from .batch import prepare
 from .checkpoint import (latest_checkpoint, load_model_weights, load_trainer_state,
                          save_checkpoint, sweep_partial)
 from .config import TrainConfig, dump_config
-from .data import TaskStream, heldout_tasks, prompt_text
-from .metrics import MetricsWriter, plot_rewards, step_record
+from .data import TaskStream, heldout_for_run
+from .metrics import MetricsWriter, RunHealth, plot_rewards, step_record
 from .model import Trainable, build_trainable, make_optimizer, sampler_state
 from .reward_model import RewardBlender
 from .update import policy_update, recompute_old_logprobs
@@ -116,11 +116,13 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                            cfg.logging.wandb_project, cfg.model_dump(mode="json"), start)
     heldout: list[Task] = []
     if cfg.rollout.heldout_prompts:
-        # held-out problems never appear among the run's training prompts
-        seen = {prompt_text(t) for t in _stream(cfg).next(cfg.steps * cfg.rollout.prompts_per_step)}
-        heldout = heldout_tasks(sorted(cfg.envs), cfg.rollout.heldout_prompts, cfg.seed,
-                                {n: e.difficulty for n, e in cfg.envs.items()}, exclude=seen,
-                                options=_options(cfg))
+        # held-out problems never appear among the run's training prompts; stored, so a resume
+        # with another --steps evaluates the same set
+        heldout = heldout_for_run(cfg.out, {n: e.weight for n, e in cfg.envs.items()},
+                                  cfg.rollout.heldout_prompts, cfg.seed,
+                                  {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg),
+                                  cfg.steps * cfg.rollout.prompts_per_step)
+    health = RunHealth(cfg.health.max_error_share, cfg.health.patience)
     G, sampling = cfg.rollout.samples_per_prompt, cfg.rollout.sampling
     try:
         if heldout and start == 0:
@@ -161,6 +163,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                 if heldout and _eval_due(cfg, step):
                     rec.update(evaluate_heldout(policy, pool, heldout, cfg))
                 writer.write(rec)
+                health.check(rollouts, prep)  # a run that does nothing stops, with the reason
                 bar.update(job, completed=step, reward=rec["reward/all"], tps=rec["tokens_per_s"])
                 if _ckpt_due(cfg, step):
                     save_checkpoint(cfg.out, step, tm.model, tm.tokenizer, {

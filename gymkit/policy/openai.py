@@ -135,6 +135,12 @@ class OpenAIPolicy(Policy):
                 raise _RequestFailed(f"server sent invalid JSON: {e}") from e
         raise _RequestFailed(f"{last} (after {self.max_retries + 1} attempts)")
 
+    def sync_weights(self, model: Any) -> None:
+        """Refused: a chat API cannot load new weights, and a silent no-op would let a run
+        train a local copy while the server never learns (train refuses this backend)."""
+        raise GymkitError("the openai backend cannot update the server's weights; "
+                          "train with --backend hf or vllm")
+
     def close(self) -> None:
         self.pool.shutdown(wait=True)
         self.client.close()
