@@ -21,23 +21,19 @@ WORDS = {"UP": "U", "DOWN": "D", "LEFT": "L", "RIGHT": "R"}
 _LINE_PREFIX = re.compile(r"^\s*(?:moves?|answer|action)s?\s*[:=]\s*", re.I)
 _SPLIT = re.compile(r"[\s,;]+")
 _MARKUP = re.compile(r"[`*_>\[\]]")
+_FENCE = re.compile(r"^\s*(?:```|~~~)[\w+.-]*\s*$")  # a code-fence marker line
+# Characters a move line can be made of: a cheap filter before the full parse of each line.
+_MOVE_CHARS = re.compile(r"[\sudlrpowneftighmsvac,;:=`*_>\[\].]*", re.I)
 MAX_LINE = 2000  # longer lines are never a move list; don't spend time tokenising them
+MAX_HEDGE_LINES = 2000  # distinct earlier lines checked for a second move list
 
 
 class MoveParseError(ValueError):
     """The reply holds no readable move list; the message says what format is expected."""
 
 
-def parse_moves(text: str) -> list[str]:
-    """The moves on the last non-empty line of `text`, e.g. `R R D`, `RRD`, `up, left`.
-
-    Only the last line counts, so moves mentioned while reasoning are never executed; the
-    line must hold nothing but moves (an optional `moves:` prefix and markdown aside).
-    """
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    if not lines:
-        raise MoveParseError("empty reply; put your moves (letters U, D, L, R) on the last line")
-    line = lines[-1]
+def _line_moves(line: str) -> list[str]:
+    """The moves of one line that must hold nothing but moves; raises MoveParseError."""
     if len(line) > MAX_LINE:
         raise MoveParseError(f"the last line is longer than {MAX_LINE} characters")
     line = _LINE_PREFIX.sub("", _MARKUP.sub(" ", line)).strip().rstrip(".")
@@ -54,6 +50,39 @@ def parse_moves(text: str) -> list[str]:
                                  "letters U, D, L, R (e.g. `R R D L`)")
     if not moves:
         raise MoveParseError("no moves on the last line; write moves as letters U, D, L, R")
+    return moves
+
+
+def _other_moves(line: str) -> list[str] | None:
+    """The moves of `line` if it is a move list too, else None."""
+    if len(line) > MAX_LINE or not _MOVE_CHARS.fullmatch(line):
+        return None
+    try:
+        return _line_moves(line)
+    except MoveParseError:
+        return None
+
+
+def parse_moves(text: str) -> list[str]:
+    """The moves on the last non-empty line of `text`, e.g. `R R D`, `RRD`, `up, left`.
+
+    Only the last line counts, so moves mentioned while reasoning are never executed; the
+    line must hold nothing but moves (an optional `moves:` prefix and markdown aside).
+    Code-fence markers are skipped, so a fenced move line reads as the line itself. A reply
+    with a second, different line of moves is a hedge and is refused.
+    """
+    lines = [ln for ln in text.strip().splitlines() if ln.strip() and not _FENCE.match(ln)]
+    if not lines:
+        raise MoveParseError("empty reply; put your moves (letters U, D, L, R) on the last line")
+    moves = _line_moves(lines[-1])
+    # distinct lines, nearest the end first, at most MAX_HEDGE_LINES: a flood stays cheap,
+    # and a hedge buried deeper is still never executed (only the last line is)
+    seen = dict.fromkeys(ln.strip() for ln in reversed(lines[:-1]))
+    for line in list(seen)[:MAX_HEDGE_LINES]:
+        other = _other_moves(line)
+        if other is not None and other != moves:
+            raise MoveParseError("two different move lines; send exactly one line of moves "
+                                 "(the last line), nothing was executed")
     return moves
 
 

@@ -58,16 +58,54 @@ class GuessError(ValueError):
     """A reply that holds no single readable guess."""
 
 
-def read_guess(text: str) -> str:
-    """The guess on the last non-empty line (`crane`, `Guess: CRANE`, `**crane**`)."""
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    if not lines:
-        raise GuessError("empty reply; put your guess (one five-letter word) on the last line")
-    line = _PREFIX.sub("", _MARKUP.sub("", lines[-1][:200])).strip().rstrip(".!")
+_FENCE = re.compile(r"^\s*(?:```|~~~)[\w+.-]*\s*$")  # a code-fence marker line
+MAX_HEDGE_LINES = 2000  # distinct earlier lines checked for a second, marked-up guess
+
+
+def _line_guess(line: str) -> str:
+    """The single word on one line, prefix and markup removed; raises GuessError."""
+    line = _PREFIX.sub("", _MARKUP.sub("", line[:200])).strip().rstrip(".!")
     tokens = line.split()
     if len(tokens) != 1:
         raise GuessError("put exactly one word, your guess, on the last line")
     return tokens[0].lower()
+
+
+def _written_as_guess(line: str, fenced: bool) -> bool:
+    """Whether an earlier line is set out as an answer (fenced, marked up, `Guess:` ...)."""
+    return fenced or bool(_MARKUP.search(line)) or _PREFIX.match(line) is not None
+
+
+def read_guess(text: str) -> str:
+    """The guess on the last non-empty line (`crane`, `Guess: CRANE`, `**crane**`).
+
+    Code-fence markers are skipped, so a fenced guess reads as the word itself. A reply that
+    also sets out a different word as an answer on an earlier line (`Guess: crane` ...
+    `Guess: slate`, two words in the fence) is a hedge and is refused; plain words in
+    reasoning lines are not read.
+    """
+    lines: list[tuple[str, bool]] = []
+    fenced = False
+    for ln in text.strip().splitlines():
+        if _FENCE.match(ln):
+            fenced = not fenced
+        elif ln.strip():
+            lines.append((ln, fenced))
+    if not lines:
+        raise GuessError("empty reply; put your guess (one five-letter word) on the last line")
+    guess = _line_guess(lines[-1][0])
+    earlier = dict.fromkeys((ln.strip(), f) for ln, f in reversed(lines[:-1]))
+    for ln, f in list(earlier)[:MAX_HEDGE_LINES]:
+        if not _written_as_guess(ln, f):
+            continue
+        try:
+            other = _line_guess(ln)
+        except GuessError:
+            continue
+        if len(other) == 5 and other.isalpha() and other != guess:
+            raise GuessError(f"two different guesses ({other!r} and {guess[:20]!r}); put exactly "
+                             "one word, your guess, on the last line")
+    return guess
 
 
 def _letter_score(candidates: list[str]) -> dict[str, int]:

@@ -56,6 +56,24 @@ def test_parse_moves_accepts_common_spellings(text, moves):
     assert parse_moves(text) == moves
 
 
+@pytest.mark.parametrize("text,moves", [
+    ("```\nR R U\n```", list("RRU")), ("Moves:\n```text\nRRU\n```\n", list("RRU")),
+    ("~~~\nup, left\n~~~", list("UL")), ("Plan: R R\n\nR R", list("RR")),
+    ("Going right (R) twice avoids the wall.\nR R", list("RR")),
+])
+def test_parse_moves_reads_fences_and_repeats(text, moves):
+    assert parse_moves(text) == moves
+
+
+@pytest.mark.parametrize("text", [
+    "R R D\n\nActually:\n\nL L U", "```\nR R\nD D\n```", "Moves: R R\nMoves: L L",
+    "```\n```", "U" * 3000, "R R U | L L D",
+])
+def test_parse_moves_refuses_hedges_and_degenerate_lines(text):
+    with pytest.raises(MoveParseError):
+        parse_moves(text)
+
+
 @pytest.mark.parametrize("text", ["", "I will go R then D", "R R X", "a" * 5000])
 def test_parse_moves_rejects_prose(text):
     with pytest.raises(MoveParseError):

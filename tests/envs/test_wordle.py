@@ -78,6 +78,24 @@ def test_read_guess_is_tolerant_of_formatting(text, guess):
     assert read_guess(text) == guess
 
 
+@pytest.mark.parametrize("text,guess", [
+    ("```\ncrane\n```", "crane"), ("Guess:\n~~~\nCRANE\n~~~", "crane"),
+    ("Guess: crane\n\nGuess: crane", "crane"), ("Great!\nslate", "slate"),
+    ("I thought of crane.\nslate", "slate"),
+])
+def test_read_guess_reads_fences_and_ignores_prose(text, guess):
+    assert read_guess(text) == guess
+
+
+@pytest.mark.parametrize("text", [
+    "Guess: crane\nGuess: slate", "```\ncrane\nslate\n```", "**crane**\nslate",
+    "```\n```", "Answer: `crane`\n\n```\nslate\n```",
+])
+def test_read_guess_refuses_two_guesses(text):
+    with pytest.raises(GuessError):
+        read_guess(text)
+
+
 @pytest.mark.parametrize("text", ["", "crane or slate", "maybe crane, maybe slate"])
 def test_read_guess_rejects_hedging_and_empty(text):
     with pytest.raises(GuessError):
