@@ -2,7 +2,10 @@
 
 Rules (shared by `code`, `code_output`, `sql` and anything else that runs model-written code):
 - fenced blocks (```lang ... ```) are the primary channel; the *last* block of the wanted
-  language wins (models often show a draft, then the final version);
+  language wins (models often show a draft, then the final version). When the caller names
+  the functions the tests need (`defines=`), the last block that defines one of them wins
+  instead, so an "Example usage" block after the solution does not replace it, and helpers
+  it calls that another block defines (def, class, import) are put in front of it;
 - an unfenced response is used only when it parses as code that does something (a `def`,
   an assignment, an import...): prose is never run;
 - a HumanEval completion may be a whole function (replaces the prompt's stub) or a body that
@@ -11,6 +14,7 @@ Rules (shared by `code`, `code_output`, `sql` and anything else that runs model-
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import textwrap
 
@@ -43,17 +47,91 @@ def _is_code(text: str) -> bool:
                for s in tree.body)
 
 
-def extract_python(text: str, allow_unfenced: bool = True) -> str | None:
-    """The Python code of a response: the last python (or untagged) block, else the whole
-    response when it is itself code. None when there is no code to run."""
+def _top_defs(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """Top-level statements by the names they bind (def, class, import, assignment)."""
+    out: dict[str, list[ast.stmt]] = {}
+    for s in tree.body:
+        names: list[str] = []
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [s.name]
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).split(".")[0] for a in s.names]
+        elif isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        for n in names:
+            out.setdefault(n, []).append(s)
+    return out
+
+
+def _with_helpers(code: str, tree: ast.Module, others: list[tuple[str, ast.Module]]) -> str:
+    """`code` with the top-level definitions it reads but lacks, taken from other blocks."""
+    have = set(_top_defs(tree))
+    extra: list[str] = []
+    for _ in range(5):  # helpers of helpers, a few levels deep
+        reads = {n.id for part in [tree, *map(ast.parse, extra)] for n in ast.walk(part)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        missing = {n for n in reads - have if not hasattr(builtins, n)}
+        found = False
+        for src, other in others:
+            for name, stmts in _top_defs(other).items():
+                if name in missing:
+                    for s in stmts:
+                        seg = ast.get_source_segment(src, s)
+                        if seg and seg not in extra:
+                            extra.append(seg)
+                    have.add(name)
+                    found = True
+        if not found:
+            break
+    return "\n\n".join(extra + [code]) if extra else code
+
+
+def _pick_defining(blocks: list[tuple[str, str]], defines: set[str]) -> str | None:
+    """The last python block that defines one of `defines`, with helpers from the others."""
+    tagged = [code for lang, code in blocks if lang in _PY_TAGS]
+    parsed = []
+    for code in tagged or [code for lang, code in blocks if not lang]:
+        try:
+            parsed.append((code, ast.parse(code)))
+        except (SyntaxError, ValueError):
+            continue
+    for i in range(len(parsed) - 1, -1, -1):
+        code, tree = parsed[i]
+        if defines & set(_top_defs(tree)):
+            return _with_helpers(code, tree, parsed[:i] + parsed[i + 1:])
+    return None
+
+
+def extract_python(text: str, allow_unfenced: bool = True,
+                   defines: set[str] | None = None) -> str | None:
+    """The Python code of a response: the last python (or untagged) block (or, given
+    `defines`, the last block defining one of those names, see the module docstring),
+    else the whole response when it is itself code. None when there is no code to run."""
     if not text or "\x00" in text:
         return None
-    code = _pick(code_blocks(text), _PY_TAGS)
+    blocks = code_blocks(text)
+    code = _pick_defining(blocks, defines) if defines else None
+    if code is None:
+        code = _pick(blocks, _PY_TAGS)
     if code is not None:
         return code
     if allow_unfenced and "```" not in text and _is_code(text):
         return text
     return None
+
+
+def needed_names(tests: list[str], entry_point: str | None = None) -> set[str]:
+    """The functions assert tests call by name (builtins excluded), and the entry point."""
+    names = {entry_point} if entry_point else set()
+    for t in tests:
+        try:
+            tree = ast.parse(t)
+        except (SyntaxError, ValueError):
+            continue
+        names |= {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
+                  and isinstance(n.func, ast.Name) and not hasattr(builtins, n.func.id)}
+    return names
 
 
 def extract_sql(text: str) -> str | None:

@@ -1,32 +1,45 @@
 """Code tests in the field's formats, run in `gymkit.sandbox`, turned into a verdict.
 
-Formats (`TestSpec.kind`):
-- `asserts`: HumanEval (`prompt` + `test` defining `check(candidate)` + `entry_point`) and
-  MBPP (`test_list` asserts + `test_setup_code`). Each assert is an independent snippet for
-  `sandbox.run_tests`, whose pass signal the candidate cannot fake (exit(0), fake prints).
-  Asserts are hardened against objects that compare equal to anything (see `harden`).
+The verdict never depends on an object the candidate made. Formats (`TestSpec.kind`):
+- `asserts`: HumanEval (`prompt` + `test` defining `check(candidate)` + `entry_point`),
+  MBPP (`test_list` asserts + `test_setup_code`) and the env's generated asserts.
+  *Values verdict* (the default): `code_values` splits each assert into candidate calls
+  (`f(_gk_a[0])`, run by `sandbox.calls.run_calls` in one sandboxed process, results sent
+  back through a type-exact encoder) and a check (`_gk_v0 == [1, 2]`,
+  `abs(_gk_v0 - 0.5) < 1e-6`, `math.isclose(...)`) evaluated in a trusted worker process
+  that never holds candidate code, on the decoded plain values, with Python's own
+  semantics (`2 == 2.0`, `True == 1`). Expected values never enter the candidate's process.
+  *Hardened verdict* (fallback): tests the rewriter cannot express (try/if/while,
+  comprehensions or lambdas around a call, randomised tests...) run as snippets through
+  `sandbox.run_tests`, with comparisons routed through guards (`code_harden`). Which one a
+  task got is `Score.info["verdict"]`, with the reason in `info["verdict_reason"]`.
 - `stdio`: APPS / LiveCodeBench stdin-stdout cases: the program runs once per case and its
   stdout is compared here, in the host, after normalising whitespace (see `same_stdout`).
-- `call`: call-based cases (APPS `fn_name`, LiveCodeBench functional): a driver calls the
-  function (or `Solution().fn`) on the arguments and prints the repr of the result after a
-  per-run nonce; the host compares it with the expected value, so `__eq__` tricks are moot.
+- `call`: call-based cases (APPS `fn_name`, LiveCodeBench functional): the function (or
+  `Solution().fn`) is called through `run_calls` and the decoded values are compared here
+  with `same_value`.
+
+Liveness: every call has its own `timeout_s`, enforced in the candidate's process by a
+SIGALRM that kills it even inside C code; with `reward="all"`, the first failing call ends
+the run, so a hanging candidate costs one timeout, not one per test.
 
 A sandbox timeout or OOM on a test fails that test (the candidate's fault); an exception from
-the sandbox itself is a harness failure and the score's status is `error`.
+the sandbox itself, or tests that are themselves broken, give status `error`.
 """
 from __future__ import annotations
 
 import ast
 import json
 import math
-import secrets
+import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from gymkit.types import Score
-
-from .code_extract import assemble_function, extract_python
+from gymkit.verifiers.code_extract import assemble_function, extract_python, needed_names
+from gymkit.verifiers.code_harden import _PRELUDE, harden, with_prelude  # noqa: F401
+from gymkit.verifiers.code_values import collect, judge
 
 
 class BadTests(ValueError):
@@ -44,109 +57,11 @@ class TestSpec(BaseModel):
     tests: list[str] = Field(default_factory=list)  # asserts: independent snippets
     setup: str = ""  # asserts: code run before each snippet (MBPP setup, HumanEval test module)
     prompt: str = ""  # HumanEval: the code a body-only completion continues
-    entry_point: str | None = None  # asserts (HumanEval) / call: the function under test
+    entry_point: str | None = None  # asserts / call: the function under test
     cases: list[dict[str, Any]] = Field(default_factory=list)  # stdio {input, output}; call {args, expected}
     unwrap_single: bool = False  # APPS quirk: expected [x] also accepts x
     timeout_s: float = 5.0  # per test
     memory_mb: int = 512  # per test
-
-
-# ------------------------------------------------------------------ assert hardening
-_OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-        ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
-
-# Runs before the candidate, in a namespace only the tests see, so the builtins it binds as
-# locals are the real ones (patching `builtins` later cannot reach them). `trusted` says a value is built only from C types (or
-# the stdlib classes named here, or subclasses that override no comparison hook), so its
-# comparisons cannot be rigged by the candidate's classes.
-_PRELUDE = '''
-def {n}_make():
-    import collections, operator  # both preloaded: a test run may refuse fresh imports
-    flags, mro = type.__dict__["__flags__"].__get__, type.__dict__["__mro__"].__get__
-    cdict, tp, inst, all_, bool_ = type.__dict__["__dict__"].__get__, type, isinstance, all, bool
-    items, len_, set_, zip_ = dict.items, len, set, zip
-    containers = (list, tuple, set, frozenset, collections.deque)
-    ok = (collections.Counter, collections.OrderedDict, collections.defaultdict,
-          collections.deque)
-    hooks = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__",
-             "__bool__", "__len__", "__iter__", "__float__", "__index__")
-    ops = {{"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-           ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
-           "not in": lambda a, b: a not in b, "is": operator.is_, "is not": operator.is_not}}
-    def plain_type(t):
-        if not flags(t) & 512 or t in ok:  # 512: Py_TPFLAGS_HEAPTYPE, i.e. defined in Python
-            return True
-        for c in mro(t):
-            d = cdict(c)
-            for h in hooks:
-                if h in d and flags(c) & 512 and c not in ok:
-                    return False
-        return True
-    def trusted(x, depth=0):
-        if depth > 40 or not plain_type(tp(x)):
-            return False
-        if inst(x, dict):
-            return all_(trusted(k, depth + 1) and trusted(v, depth + 1) for k, v in items(x))
-        if inst(x, containers):
-            return all_(trusted(v, depth + 1) for v in x)
-        return True
-    def cmp(*args):
-        values, names = args[0::2], args[1::2]
-        if len_(set_(trusted(v) for v in values)) > 1:
-            return False  # a candidate-made object compared with a plain value
-        return all_(bool_(ops[o](a, b)) for a, o, b in zip_(values, names, values[1:]))
-    def truth(x):
-        return trusted(x) and bool_(x)
-    return cmp, truth
-{n}_cmp, {n}_truth = {n}_make()
-del {n}_make
-'''
-
-
-class _Harden(ast.NodeTransformer):
-    def __init__(self, name: str):
-        self.name = name
-
-    def visit_Assert(self, node: ast.Assert) -> ast.Assert:
-        node.test = self.guard(node.test)
-        return node
-
-    def guard(self, e: ast.expr) -> ast.expr:
-        if isinstance(e, ast.BoolOp):
-            return ast.BoolOp(op=e.op, values=[self.guard(v) for v in e.values])
-        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
-            return ast.UnaryOp(op=e.op, operand=self.guard(e.operand))
-        if isinstance(e, ast.Compare) and all(type(o) in _OPS for o in e.ops):
-            args: list[ast.expr] = [e.left]
-            for op, right in zip(e.ops, e.comparators):
-                args += [ast.Constant(_OPS[type(op)]), right]
-            return ast.Call(ast.Name(f"{self.name}_cmp", ast.Load()), args, [])
-        return ast.Call(ast.Name(f"{self.name}_truth", ast.Load()), [e], [])
-
-
-def harden(test_code: str, name: str) -> str:
-    """`test_code` with every assert's comparisons routed through the prelude's guards, so
-    an object whose `__eq__` always says True cannot pass `assert f(x) == 3`."""
-    tree = _Harden(name).visit(ast.parse(test_code))
-    return ast.unparse(ast.fix_missing_locations(tree))
-
-
-def with_prelude(program: str, name: str, prelude: str | None = None) -> str:
-    """`program` with the guard prelude (or `prelude`) in front, after any leading docstring
-    and `from __future__` imports, which must stay first."""
-    lines = program.splitlines()
-    cut = 0
-    try:
-        for stmt in ast.parse(program).body:
-            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-                cut = stmt.end_lineno or cut
-            elif not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
-                break
-    except SyntaxError:
-        pass  # the candidate's own syntax error will be reported by the run
-    head, tail = "\n".join(lines[:cut]), "\n".join(lines[cut:])
-    text = _PRELUDE.format(n=name) if prelude is None else prelude
-    return f"{head}\n{text}\n{tail}\n"
 
 
 # ------------------------------------------------------------------ standard row formats
@@ -171,6 +86,17 @@ def _check_asserts(test: str) -> list[str] | None:
     return None
 
 
+def _mbpp_entry(code: str, tests: list[str]) -> str | None:
+    """The reference's top-level function that the first test calls (MBPP names none)."""
+    try:
+        defined = {s.name for s in ast.parse(code).body if isinstance(s, ast.FunctionDef)}
+        called = [n.func.id for n in ast.walk(ast.parse(tests[0])) if isinstance(n, ast.Call)
+                  and isinstance(n.func, ast.Name)] if tests else []
+    except SyntaxError:
+        return None
+    return next((c for c in called if c in defined), None)
+
+
 def spec_from_row(row: dict[str, Any]) -> TestSpec:
     """Recognise a HumanEval, MBPP, APPS or LiveCodeBench row and normalise its tests."""
     if "test" in row and "entry_point" in row and "def check" in str(row["test"]):
@@ -183,7 +109,8 @@ def spec_from_row(row: dict[str, Any]) -> TestSpec:
                         entry_point=ep)
     if "test_list" in row:
         tests = list(row["test_list"]) + list(row.get("challenge_test_list") or [])
-        return TestSpec(kind="asserts", tests=tests, setup=row.get("test_setup_code") or "")
+        return TestSpec(kind="asserts", tests=tests, setup=row.get("test_setup_code") or "",
+                        entry_point=_mbpp_entry(row.get("code") or "", tests))
     if "input_output" in row:
         io = _json_field(row["input_output"], "input_output") or {}
         ins, outs = io.get("inputs", []), io.get("outputs", [])
@@ -240,33 +167,81 @@ def same_value(expected: Any, got: Any, rel_tol: float = 1e-6) -> bool:
     return type(expected) is type(got) and expected == got
 
 
+# ------------------------------------------------------------------ the values verdict
+_WORKER_LOCK = threading.Lock()
+_COLLECTED: dict[str, dict] = {}  # plan JSON -> collect() result; plans are deterministic
+
+
+def _worker():
+    from gymkit.verifiers.isolated import shared_worker
+
+    return shared_worker("code-values", timeout=20.0, max_memory_mb=4096)
+
+
+def value_plan(spec: TestSpec) -> dict:
+    """What `code_values` interprets for an asserts spec: trusted setup, the units (one per
+    test snippet) and the candidate's names."""
+    return {"setup": [p for p in (spec.prompt, spec.setup) if p.strip()],
+            "units": list(spec.tests), "entry_point": spec.entry_point,
+            "candidate": [spec.entry_point] if spec.entry_point else []}
+
+
+def collect_plan(spec: TestSpec) -> dict:
+    """`code_values.collect` for a spec, run in the trusted worker and cached."""
+    plan = value_plan(spec)
+    key = json.dumps(plan, sort_keys=True)
+    with _WORKER_LOCK:
+        hit = _COLLECTED.get(key)
+    if hit is None:
+        from gymkit.verifiers.isolated import IsolatedError
+
+        try:
+            hit = _worker().call(collect, plan)
+        except IsolatedError as e:
+            hit = {"unsupported": f"the tests could not be prepared ({type(e).__name__})"}
+        with _WORKER_LOCK:
+            if len(_COLLECTED) > 4096:
+                _COLLECTED.clear()
+            _COLLECTED[key] = hit
+    return hit
+
+
+def verdict_kind(spec: TestSpec | dict) -> tuple[str, str]:
+    """("values" | "hardened" | "outputs", why) for a spec: how its verdict is reached."""
+    spec = TestSpec.model_validate(spec)
+    if spec.kind != "asserts":
+        return "outputs", f"{spec.kind} results compared on the trusted side"
+    got = collect_plan(spec)
+    if "calls" in got:
+        return "values", f"{len(got['checks'])} checks on {len(got['calls'])} calls"
+    return "hardened", got.get("unsupported") or got.get("bad_setup", "")
+
+
+def _run_values(spec: TestSpec, program: str, got: dict, opts: dict, stop: bool
+                ) -> tuple[list[bool], list[str]]:
+    from gymkit.sandbox.calls import run_calls
+    from gymkit.verifiers.isolated import CallTimeout, RemoteError, WorkerCrashed
+
+    run = run_calls(program, got["calls"], got["args"], stop_on_failure=stop, **opts)
+    outcomes = [(c.status, c.value, c.detail) for c in run.calls]
+    try:
+        verdicts = _worker().call(judge, value_plan(spec), outcomes)
+    except (CallTimeout, WorkerCrashed) as e:  # the candidate's values made it blow up
+        n = len(got["checks"])
+        return [False] * n, [f"the trusted comparison failed on these values ({e})"[:200]] * n
+    except RemoteError as e:
+        raise BadTests(f"the tests changed between passes: {e}") from None
+    if len(verdicts) != len(got["checks"]):
+        raise BadTests(f"{len(verdicts)} verdicts for {len(got['checks'])} checks")
+    return [ok for ok, _ in verdicts], [d for _, d in verdicts]
+
+
 # ------------------------------------------------------------------ programs and runs
-# The call driver imports nothing the candidate could have replaced: arguments arrive as a
-# Python literal on stdin, the result leaves as the repr of plain data after a nonce, and the
-# host parses it with ast.literal_eval.
-_CALL_HEAD = '''import sys as {n}_sys, os as {n}_os
-{n}_args, {n}_write = eval({n}_sys.stdin.read(), {{"__builtins__": {{}}}}), {n}_os.write
-'''
-_CALL_TAIL = '''
-def {n}_plain(x, tp=type, plain=(int, float, str, bool, type(None))):
-    if tp(x) in plain:
-        return x
-    if tp(x) in (list, tuple):
-        return [{n}_plain(v) for v in x]
-    if tp(x) is dict:
-        return {{str(k): {n}_plain(v) for k, v in x.items()}}
-    raise TypeError(f"the result holds a {{tp(x).__name__}}, not plain data")
-{n}_cls = globals().get("Solution")
-{n}_fn = (getattr({n}_cls(), "{fn}") if isinstance({n}_cls, type) and hasattr({n}_cls, "{fn}")
-          else globals()["{fn}"])
-{n}_out = repr({n}_plain({n}_fn(*{n}_args)))
-{n}_write(1, ("\\n{nonce}" + {n}_out + "\\n").encode())
-'''
-
-
 def candidate_program(spec: TestSpec, response: str) -> tuple[str | None, str]:
     """(program, "") from a response, or (None, why not)."""
-    code = extract_python(response, allow_unfenced=not spec.prompt)
+    wanted = needed_names(spec.tests, spec.entry_point) if spec.kind == "asserts" else (
+        {spec.entry_point} if spec.entry_point else set())
+    code = extract_python(response, allow_unfenced=not spec.prompt, defines=wanted)
     if spec.prompt and spec.entry_point:
         # HumanEval: a fenced block, or the raw text, continues or replaces the prompt's stub.
         program = assemble_function(spec.prompt, code if code is not None else response,
@@ -290,7 +265,9 @@ def _why(res: Any) -> str:
     return f"{res.status}: {tail[-1][:200]}" if tail else str(res.status)
 
 
-def _run_asserts(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], list[str]]:
+def _run_hardened(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], list[str]]:
+    import secrets
+
     from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on first use
 
     name = "_gk" + secrets.token_hex(6)
@@ -307,52 +284,62 @@ def _run_asserts(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], 
     return [bool(r) for r in tr.results], details
 
 
-def _run_cases(spec: TestSpec, program: str, opts: dict, stop_early: bool
+def _run_stdio(spec: TestSpec, program: str, opts: dict, stop: bool
                ) -> tuple[list[bool], list[str]]:
     from gymkit.sandbox import run
 
-    name, nonce = "_gk" + secrets.token_hex(6), "#gk-result-" + secrets.token_hex(8) + "#"
-    if spec.kind == "call":
-        program = (with_prelude(program, name, _CALL_HEAD.format(n=name))
-                   + _CALL_TAIL.format(n=name, fn=spec.entry_point, nonce=nonce))
     results: list[bool] = []
     details: list[str] = []
     for case in spec.cases:
-        if stop_early and results and not results[-1]:
+        if stop and results and not results[-1]:
             results.append(False)
             details.append("skipped")
             continue
-        stdin = repr(case["args"]) if spec.kind == "call" else str(case["input"])
-        res = run(program, language="python", stdin=stdin, **opts)
-        if res.status != "ok":
-            ok, why = False, _why(res)
-        elif spec.kind == "stdio":
-            ok = same_stdout(str(case["output"]), res.stdout)
-            why = "ok" if ok else "wrong output"
-        else:
-            ok, why = _check_call(spec, case["expected"], res.stdout, nonce)
+        res = run(program, language="python", stdin=str(case["input"]), **opts)
+        ok = res.status == "ok" and same_stdout(str(case["output"]), res.stdout)
         results.append(ok)
-        details.append(why)
+        details.append("ok" if ok else (_why(res) if res.status != "ok" else "wrong output"))
     return results, details
 
 
-def _check_call(spec: TestSpec, expected: Any, stdout: str, nonce: str) -> tuple[bool, str]:
-    at = stdout.rfind(nonce)
-    if at < 0:
-        return False, "no result printed"
-    try:
-        got = ast.literal_eval(stdout[at + len(nonce):].split("\n", 1)[0])
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return False, "result is not plain data (nan, inf, or cut off)"
-    ok = same_value(expected, got) or (spec.unwrap_single and isinstance(expected, list)
-                                       and len(expected) == 1 and same_value(expected[0], got))
-    return ok, "ok" if ok else "wrong answer"
+def _jsonish(v: Any) -> Any:
+    """A decoded result in JSON's shapes (tuples as lists, keys as str), like the expected."""
+    if type(v) in (list, tuple):
+        return [_jsonish(x) for x in v]
+    if type(v) is dict:
+        return {str(k): _jsonish(x) for k, x in v.items()}
+    return v
+
+
+def _run_call_cases(spec: TestSpec, program: str, opts: dict, stop: bool
+                    ) -> tuple[list[bool], list[str]]:
+    from gymkit.sandbox.calls import run_calls
+
+    fn = spec.entry_point
+    callee = (f"(getattr(Solution(), {fn!r}) if isinstance(globals().get('Solution'), type) "
+              f"and hasattr(Solution, {fn!r}) else globals()[{fn!r}])")
+    calls = [f"{callee}(*_gk_a[0])"] * len(spec.cases)
+    run = run_calls(program, calls, [[c["args"]] for c in spec.cases], stop_on_failure=stop,
+                    **opts)
+    results, details = [], []
+    for case, res in zip(spec.cases, run.calls):
+        if not res.ok:
+            results.append(False)
+            details.append(f"{res.status}: {res.detail}"[:200])
+            continue
+        got, want = _jsonish(res.value), case["expected"]
+        ok = same_value(want, got) or (spec.unwrap_single and isinstance(want, list)
+                                       and len(want) == 1 and same_value(want[0], got))
+        results.append(ok)
+        details.append("ok" if ok else "wrong answer")
+    return results, details
 
 
 def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
                 timeout_s: float | None = None, memory_mb: int | None = None) -> Score:
     """Run a response against hidden tests. `reward`: "all" (1 if every test passes) or
-    "fraction" (share passed). Per-test results and reasons are in `Score.info`."""
+    "fraction" (share passed). Per-test results and reasons are in `Score.info`, and how
+    the verdict was reached in `info["verdict"]` ("values", "hardened" or "outputs")."""
     spec = TestSpec.model_validate(spec)
     if reward not in ("all", "fraction"):
         raise ValueError(f"unknown reward mode {reward!r}; choose one of: all, fraction")
@@ -362,17 +349,32 @@ def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
     if program is None:
         return Score.wrong(why)
     opts = {"timeout_s": timeout_s or spec.timeout_s, "memory_mb": memory_mb or spec.memory_mb}
+    stop = reward == "all"
+    verdict, verdict_reason = "outputs", ""
     try:
         if spec.kind == "asserts":
-            results, details = _run_asserts(spec, program, opts)
+            got = collect_plan(spec)
+            if "bad_setup" in got:
+                raise BadTests(got["bad_setup"])
+            if "calls" in got:
+                verdict = "values"
+                results, details = _run_values(spec, program, got, opts, stop)
+            else:
+                verdict, verdict_reason = "hardened", got["unsupported"]
+                results, details = _run_hardened(spec, program, opts)
+        elif spec.kind == "stdio":
+            results, details = _run_stdio(spec, program, opts, stop)
         else:
-            results, details = _run_cases(spec, program, opts, stop_early=reward == "all")
+            results, details = _run_call_cases(spec, program, opts, stop)
     except BadTests as e:
         return Score.failed(str(e))
     except Exception as e:  # the sandbox itself broke (SandboxError, ...): no verdict at all
         return Score.failed(f"sandbox failure: {type(e).__name__}: {e}")
     passed = sum(results)
-    info = {"results": results, "details": details, "passed": passed, "total": len(results)}
+    info = {"results": results, "details": details, "passed": passed, "total": len(results),
+            "verdict": verdict}
+    if verdict_reason:
+        info["verdict_reason"] = verdict_reason
     if passed == len(results):
         return Score.correct(**info)
     first = next(d for r, d in zip(results, details) if not r)

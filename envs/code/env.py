@@ -9,7 +9,7 @@ from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
-from gymkit.verifiers.code_tests import TestSpec, spec_from_row, verify_code
+from gymkit.verifiers.code_tests import TestSpec, spec_from_row, verdict_kind, verify_code
 
 from .problems import TEMPLATES, Problem
 
@@ -50,7 +50,7 @@ class CodeEnv(BaseEnv):
         outputs = _reference(problem)
         if problem.kind == "function":
             tests = [f"assert {_call(problem.fn, a)} == {o!r}" for a, o in zip(problem.inputs, outputs)]
-            spec = TestSpec(kind="asserts", tests=tests)
+            spec = TestSpec(kind="asserts", tests=tests, entry_point=problem.fn)
             example = f"Example: `{tests[0][len('assert '):]}`"
             gold = problem.ref
         else:
@@ -61,7 +61,8 @@ class CodeEnv(BaseEnv):
         return Task(id=f"code-{difficulty}-{index}-{template.__name__}", env=self.name,
                     prompt=[{"role": "user", "content": f"{problem.text}\n\n{example}\n\n{ANSWER}"}],
                     data={"tests": spec.model_dump(exclude_defaults=True)},
-                    gold=[{"role": "assistant", "content": f"```python\n{gold}```"}])
+                    gold=[{"role": "assistant", "content": f"```python\n{gold}```"}],
+                    meta=_verdict_meta(spec))
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """HumanEval, MBPP, APPS and LiveCodeBench rows (see `spec_from_row`)."""
@@ -74,13 +75,21 @@ class CodeEnv(BaseEnv):
         text, gold = _row_prompt(row, spec)
         rid = row.get("task_id") or row.get("problem_id") or row.get("question_id") or f"row-{index}"
         return Task(id=str(rid), env=self.name, data={"tests": spec.model_dump(exclude_defaults=True)},
-                    prompt=[{"role": "user", "content": text}],
+                    prompt=[{"role": "user", "content": text}], meta=_verdict_meta(spec),
                     gold=[{"role": "assistant", "content": f"```python\n{gold}\n```"}] if gold else None)
 
     def score(self, task: Task, response: str) -> Score:
         return verify_code(task.data["tests"], response, reward=self.config.get("reward", "all"),
                            timeout_s=self.config.get("timeout_s"),
                            memory_mb=self.config.get("memory_mb"))
+
+
+def _verdict_meta(spec: TestSpec) -> dict[str, str]:
+    """How the task's verdict is reached: "values" (candidate results compared on the
+    trusted side), "hardened" (asserts that could not be rewritten; with the reason) or
+    "outputs" (stdio / call cases, compared on the trusted side)."""
+    kind, why = verdict_kind(spec)
+    return {"verdict": kind, "verdict_reason": why} if kind == "hardened" else {"verdict": kind}
 
 
 def _row_prompt(row: dict[str, Any], spec: TestSpec) -> tuple[str, str | None]:

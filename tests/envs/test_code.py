@@ -168,6 +168,7 @@ def test_sandbox_failure_is_status_error(env, fn_task, monkeypatch):
         raise sandbox.SandboxError("fork server died")
 
     monkeypatch.setattr(sandbox, "run_tests", broken)
+    monkeypatch.setattr(sandbox.api, "run", broken)  # the values path runs through run()
     s = score(env, fn_task, fn_task.gold_text)
     assert s.status == "error" and "fork server died" in s.error
 
