@@ -105,11 +105,11 @@ def extract_boxed_answers(text: str) -> Extraction:
 def extract_choice(text: str, labels: list[str], choices: list[str] | None = None) -> Extraction:
     """The chosen option label of a multiple-choice answer, strictly.
 
-    Tiers, first non-empty wins: `\\boxed{B}` (or a box holding exactly one choice's text, or
-    the label plus its own choice's text: `\\boxed{(B) Osaka}`; formatting such as `\\textbf`
-    is dropped); "Answer: B" / "the answer is (B)"; a response that is only a label ("B",
-    "(B)", "B."); then "(B)" mentions. Several different labels in the deciding tier is a
-    hedge: no answer ("Answer: A, B, C" lists three).
+    Tiers, first non-empty wins: `\\boxed{B}` (or a box holding exactly one choice's text,
+    or the label plus its own choice's text: `\\boxed{(B) Osaka}`; formatting such as
+    `\\textbf` is dropped) together with "Answer: B" / "the answer is (B)"; a response that is
+    only a label ("B", "(B)", "B."); then "(B)" mentions. Several different labels in the
+    deciding tier is a hedge: no answer ("Answer: A, B, C" lists three).
     """
     alt = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
     lab = rf"[\(\[]?\s*(?:\\text\{{)?({alt})\}}?\s*[\)\]]?"
@@ -138,8 +138,8 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
             end = more.end()
         return got
 
-    tiers = [
-        [from_box(b) for b in find_boxed(text)],
+    tiers = [  # boxes and "Answer: X" statements are one tier: a box and a differing statement hedge
+        [from_box(b) for b in find_boxed(text)] +
         [x for m in re.finditer(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text)
          for x in stated(m)],
         [m.group(1) for m in [re.fullmatch(lab + r"[.]?", text.strip())] if m],

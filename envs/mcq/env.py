@@ -13,6 +13,7 @@ from gymkit.verifiers.math_answer import extract_choice
 from .items import MAKERS
 
 N_CHOICES = {1: 3, 2: 4, 3: 6}
+MAX_CHARS = 32_000  # a final answer (thinking stripped) this long is a flood, not a choice
 
 
 def render(question: str, labels: list[str], choices: list[str]) -> str:
@@ -78,6 +79,8 @@ class MCQEnv(BaseEnv):
 
     def score(self, task: Task, response: str) -> Score:
         d = task.data
+        if len(response) > MAX_CHARS:
+            return Score.wrong(f"response longer than {MAX_CHARS} characters")
         ex = extract_choice(response, d["labels"], d["choices"])
         if not ex.ok:
             return Score.wrong(ex.reason or "no option chosen")
