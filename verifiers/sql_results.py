@@ -6,6 +6,12 @@ only reads (SELECT, READ, FUNCTION, RECURSIVE) and records what it denied, and o
 statement per call (sqlite3 refuses `SELECT 1; DROP TABLE t`). A progress handler enforces a
 time limit, `SQLITE_LIMIT_LENGTH` caps a single value, and rows are capped.
 
+Rows are also capped in total bytes, so 10,000 rows of 1 MB each are an error, not 10 GB.
+
+A query that reads no table (`SELECT 5`) is a guess, and `variant_file` gives a second copy of
+a database with a third of every table's rows deleted: an answer is checked on both, as
+Spider's test-suite evaluation does, so a constant that happens to equal the result fails.
+
 Comparison: column names are ignored, columns may come in any order (Spider's execution
 match does the same), rows are a multiset unless the gold query orders its outermost
 result, and numbers compare with a relative tolerance (AVG gives 3.0 where COUNT gives 3).
@@ -25,6 +31,8 @@ from typing import Any
 
 MAX_ROWS = 10_000
 MAX_VALUE_BYTES = 1_000_000
+MAX_RESULT_BYTES = 32_000_000
+MAX_LIKE_PATTERN = 1_000  # a LIKE/GLOB pattern is matched inside one call, out of the time limit's reach
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
             sqlite3.SQLITE_RECURSIVE}
 # Functions that serve no read query but can hog memory or make results nondeterministic.
@@ -44,6 +52,7 @@ class QueryResult:
     columns: list[str] = field(default_factory=list)
     error: str | None = None
     denied: list[str] = field(default_factory=list)
+    tables: set[str] = field(default_factory=set)  # tables the query read
     wall_s: float = 0.0
 
 
@@ -75,6 +84,46 @@ def database_file(script: str, cache_dir: str | Path | None = None) -> Path:
     return path
 
 
+def variant_file(db_path: str | Path, cache_dir: str | Path | None = None) -> Path:
+    """A copy of a database with every third row (by rowid) of each table deleted, cached.
+
+    Deterministic, so gold and answer always meet the same variant; tables without a rowid
+    are copied whole."""
+    src_path = Path(db_path).resolve()
+    st = src_path.stat()
+    key = f"{src_path}:{st.st_size}:{st.st_mtime_ns}:variant1"
+    root = Path(cache_dir or Path(tempfile.gettempdir()) / "gymkit-sql")
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.variant.sqlite"
+    if path.exists():
+        return path
+    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
+    os.close(fd)
+    try:
+        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+        mem = sqlite3.connect(":memory:")
+        src.backup(mem)
+        src.close()
+        mem.execute("PRAGMA foreign_keys = OFF")
+        tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%'")]
+        for t in tables:
+            try:
+                mem.execute(f'DELETE FROM "{t.replace(chr(34), chr(34) * 2)}" WHERE rowid % 3 = 0')
+            except sqlite3.OperationalError:  # WITHOUT ROWID: keep it whole
+                continue
+        mem.commit()
+        dst = sqlite3.connect(tmp)
+        mem.backup(dst)
+        dst.close()
+        mem.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
 def schema_of(db_path: str | Path) -> str:
     """The CREATE statements of a database file (read-only), for prompts."""
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
@@ -100,11 +149,14 @@ def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
         conn.execute("PRAGMA query_only = ON")
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, trigger: Any) -> int:
             if action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in _DENIED_FUNCTIONS:
                 res.denied.append(f"function {arg2}")
                 return sqlite3.SQLITE_DENY
+            if action == sqlite3.SQLITE_READ and arg1:
+                res.tables.add(str(arg1))
             if action in _ALLOWED:
                 return sqlite3.SQLITE_OK
             res.denied.append(" ".join(str(x) for x in (_ACTION_NAMES.get(action, action), arg1)
@@ -115,9 +167,16 @@ def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
         conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 2_000)
         cur = conn.execute(sql)
         res.columns = [d[0] for d in cur.description or []]
-        res.rows = cur.fetchmany(max_rows + 1)
-        if len(res.rows) > max_rows:
-            res.error, res.rows = f"more than {max_rows} rows", []
+        res.rows, size = [], 0
+        while batch := cur.fetchmany(256):
+            res.rows.extend(batch)
+            size += sum(len(v) if isinstance(v, (str, bytes)) else 8 for r in batch for v in r)
+            if len(res.rows) > max_rows:
+                res.error, res.rows = f"more than {max_rows} rows", []
+                break
+            if size > MAX_RESULT_BYTES:
+                res.error, res.rows = f"result larger than {MAX_RESULT_BYTES} bytes", []
+                break
     except sqlite3.Error as e:  # the query's fault: bad syntax, denied action, interrupted
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         if "interrupted" in msg:

@@ -11,12 +11,13 @@ from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
 
-from gymkit.verifiers.code_extract import extract_sql
+from gymkit.verifiers.code_extract import code_blocks, extract_sql
 from gymkit.verifiers.sql_results import compare_results, database_file, orders_result, \
-    run_readonly, schema_of
+    run_readonly, schema_of, variant_file
 from .database import database_script, make_database
 from .questions import TEMPLATES
 
+_SQL_TAGS = {"sql", "sqlite", "postgresql", "mysql"}
 INSTRUCTIONS = ("Write one SQLite SELECT query that answers the question. Return exactly the "
                 "columns asked for. Put the final query in a ```sql code block.")
 
@@ -24,6 +25,15 @@ INSTRUCTIONS = ("Write one SQLite SELECT query that answers the question. Return
 def sql_prompt(schema: str, question: str, hint: str = "") -> str:
     hint = f"\nHint: {hint}" if hint else ""
     return f"Database schema (SQLite):\n{schema}\n\nQuestion: {question}{hint}\n\n{INSTRUCTIONS}"
+
+
+def distinct_queries(text: str) -> set[str]:
+    """The different queries written in SQL blocks (untagged ones when none is tagged),
+    compared without case, spacing or a trailing semicolon."""
+    blocks = code_blocks(text)
+    tagged = [code for lang, code in blocks if lang in _SQL_TAGS]
+    chosen = tagged or [code for lang, code in blocks if not lang]
+    return {" ".join(q.strip().rstrip(";").split()).lower() for q in chosen if q.strip()}
 
 
 @register_env
@@ -36,7 +46,8 @@ class SqlEnv(BaseEnv):
 
     name = "sql"
     family = "code"
-    verifier = "execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol 1e-6"
+    verifier = ("execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol "
+                "1e-6, on the database and on a variant with a third of the rows deleted")
     difficulties = (1, 2, 3)
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
@@ -101,6 +112,8 @@ class SqlEnv(BaseEnv):
         sql = extract_sql(response)
         if sql is None:
             return Score.wrong("no SQL query found (expected a ```sql block)")
+        if (n := len(distinct_queries(response))) > 1:
+            return Score.wrong(f"hedge: {n} different SQL queries in the response; give one")
         db = self._db_file(task.data)
         timeout = float(self.config.get("timeout_s", 2.0))
         gold = run_readonly(db, task.data["gold_sql"], timeout_s=max(timeout, 10.0))
@@ -112,6 +125,30 @@ class SqlEnv(BaseEnv):
                                sql=sql[:2000], denied=pred.denied)
         if pred.error:
             return Score.wrong(f"query failed: {pred.error}", sql=sql[:2000])
-        ok, reason = compare_results(gold.rows, pred.rows, ordered=bool(task.data.get("ordered")))
         info = {"sql": sql[:2000], "rows": len(pred.rows), "gold_rows": len(gold.rows)}
-        return Score.correct(**info) if ok else Score.wrong(reason, **info)
+        if gold.tables and not pred.tables:
+            return Score.wrong("the query reads no table: a constant result is a guess", **info)
+        ok, reason = compare_results(gold.rows, pred.rows, ordered=bool(task.data.get("ordered")))
+        if not ok:
+            return Score.wrong(reason, **info)
+        return self._check_variant(db, task.data["gold_sql"], sql, timeout, info)
+
+    def _check_variant(self, db: Path, gold_sql: str, sql: str, timeout: float,
+                       info: dict[str, Any]) -> Score:
+        """The same answer on a copy with a third of the rows gone (a query that only matches
+        this data by accident, or a constant, fails here). Row order is not re-checked: the
+        deletion can create ties the question never had."""
+        vdb = variant_file(db, self.config.get("cache_dir"))
+        gold = run_readonly(vdb, gold_sql, timeout_s=max(timeout, 10.0))
+        if gold.error:
+            return Score.correct(**info, variant="skipped")
+        pred = run_readonly(vdb, sql, timeout_s=timeout)
+        if pred.denied or pred.error:
+            return Score.wrong(f"query failed on the variant database: {pred.error or pred.denied}",
+                               **info)
+        ok, reason = compare_results(gold.rows, pred.rows, ordered=False)
+        if not ok:
+            return Score.wrong(f"matches on this database but not on a variant with a third of "
+                               f"the rows deleted ({reason}): the query does not answer the "
+                               f"question in general", **info)
+        return Score.correct(**info, variant="match")
