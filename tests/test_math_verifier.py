@@ -1,20 +1,19 @@
-"""The math verifiers: boxed extraction, the isolated worker, equivalence, and the fidelity suite."""
+"""The math verifiers: boxed extraction, the isolated worker, final forms, equivalence.
+
+The adversarial cases live in tests/fidelity/math and tests/fidelity/algebra (tests/test_fidelity.py).
+"""
 import functools
-import json
 import os
 import time
-from pathlib import Path
 
 import pytest
 
-from gymkit.chat import strip_thinking
-from gymkit.verifiers.isolated import CallTimeout, IsolatedWorker, RemoteError, WorkerCrashed
+from gymkit.verifiers.isolated import (CallTimeout, IsolatedWorker, RemoteError, WorkerCrashed,
+                                       WorkerStartFailed)
 from gymkit.verifiers.math_answer import extract_boxed_answers, find_boxed
-from gymkit.verifiers.math_equiv import check_answers, math_worker, score_boxed
+from gymkit.verifiers.answer_form import pathological, power_depth, read_number
+from gymkit.verifiers.math_equiv import check_answers, score_boxed
 from gymkit.verifiers.symbolic import ParseError, equivalent, parse_math, parse_solutions, same_solutions
-
-FIDELITY = Path(__file__).parent / "data" / "math_fidelity.jsonl"
-
 
 @pytest.mark.parametrize("text,boxes", [
     ("so \\boxed{42}.", ["42"]),
@@ -61,21 +60,40 @@ def test_isolated_worker_timeout_crash_error_and_respawn():
 
 def test_isolated_worker_reports_a_broken_initializer():
     with IsolatedWorker(initializer=functools.partial(int, "x")) as w:
-        with pytest.raises(RemoteError, match="ValueError"):
+        with pytest.raises(WorkerStartFailed, match="ValueError"):
             w.call(abs, 1)
 
 
-def test_math_timeout_is_a_status_not_wrong():
+def test_budget_exceeded_on_an_answer_is_wrong_not_a_status():
+    """The response controls what the worker chews on: running past the budget is `wrong`."""
     v = check_answers("x^2-5x+6", ["(x-2)(x-3)"], timeout=0.001)
-    assert v.status == "timeout"
+    assert v.status == "wrong" and "budget exceeded" in v.reason
     assert check_answers("x^2-5x+6", ["(x-2)(x-3)"]).status == "correct"  # respawned, still right
+
+
+def test_a_worker_that_cannot_start_is_an_error(monkeypatch):
+    from gymkit.verifiers import math_equiv
+
+    broken = IsolatedWorker(initializer=functools.partial(int, "x"))
+    monkeypatch.setattr(math_equiv, "math_worker", lambda: broken)
+    try:
+        assert check_answers("7", ["7"]).status == "error"
+    finally:
+        broken.close()
+
+
+def test_an_answer_that_raises_in_the_worker_is_wrong(monkeypatch):
+    from gymkit.verifiers.math_equiv import verify_isolated
+
+    v = verify_isolated(int, "not a number")  # a RemoteError from the call: the answer's doing
+    assert v.status == "wrong" and "ValueError" in v.reason
 
 
 def test_power_tower_is_refused_fast():
     t = time.perf_counter()
     s = score_boxed("\\boxed{2^{2^{2^{2^{2^{2}}}}}}", "7")
-    assert s.reward == 0 and s.status in ("wrong", "timeout")
-    assert time.perf_counter() - t < 3
+    assert s.reward == 0 and s.status == "wrong"
+    assert time.perf_counter() - t < 0.5
 
 
 @pytest.mark.parametrize("bad", ["__import__('os').system('true')", "x.__class__", "lambda: 1",
@@ -98,19 +116,32 @@ def test_symbolic_equivalence():
     assert not same_solutions(parse_solutions("2, 3"), parse_solutions("2, 3, 4"))
 
 
-def test_fidelity_suite():
-    """Zero accepted wrong answers, fewer than 1 in 200 rejected correct ones."""
-    rows = [json.loads(line) for line in FIDELITY.read_text().splitlines() if line.strip()]
-    assert len(rows) >= 300
-    math_worker().start()
-    false_accepts, false_rejects = [], []
-    for r in rows:
-        text = strip_thinking(r["response"])
-        ok = text is not None and score_boxed(text, r["gold"], r.get("question")).status == "correct"
-        if ok and not r["expected"]:
-            false_accepts.append(r)
-        if r["expected"] and not ok:
-            false_rejects.append(r)
-    n_correct = sum(r["expected"] for r in rows)
-    assert false_accepts == []
-    assert len(false_rejects) / n_correct < 1 / 200, false_rejects
+@pytest.mark.parametrize("answer,question,value", [
+    ("\\frac{3}{4}", None, "3/4"), ("0.75", None, "3/4"), ("2\\frac{1}{2}", None, "5/2"), ("½", None, "1/2"),
+    ("-5", None, "-5"), ("1{,}000", None, "1000"), ("USD 191.40", None, "191.4"), ("\\$191.40", None, "191.4"),
+    ("1 \\text{ million}", None, "1000000"), ("259 cookies", "How many cookies?", "259"),
+    ("1.2 \\times 10^{5}", None, "120000"), ("x = 7", None, "7"),
+    ("19 \\times 20", None, None), ("380 \\text{ (or 381)}", None, None), ("381 = 380", None, None),
+    ("2, 500", None, None), ("\\infty", None, None), ("1/0", None, None), ("2^3", None, None),
+    ("380 cm", "How many kilometres?", None), ("380 or more", None, None), ("\\sqrt{4}", None, None),
+])
+def test_read_number_final_forms(answer, question, value):
+    from fractions import Fraction
+
+    r = read_number(answer, question)
+    assert r.value == (Fraction(value) if value else None), (answer, r)
+    assert value or r.reason
+
+
+def test_lowest_terms_only_where_asked():
+    assert read_number("\\frac{6}{8}").value == read_number("\\frac{3}{4}").value
+    assert read_number("\\frac{6}{8}", lowest_terms=True).value is None
+    assert read_number("0.75", lowest_terms=True).value is not None
+
+
+def test_shape_checks_before_any_parser():
+    assert power_depth("e^{x^2}") == 2 and power_depth("e^{e^{e^e}}") == 3 and power_depth("2**2**2") == 2
+    for bad in ["380 \\le 381", "\\prod_{n=1}^{10^9} n", "\\binom{10^9}{10^8}", "(" * 500 + "1" + ")" * 500,
+                "e^{e^{e^{e^e}}}", "1" * 3000]:
+        assert pathological(bad), bad
+    assert pathological("x^2+2x+1") is None and pathological("\\frac{\\sqrt{2}}{2}") is None

@@ -9,6 +9,8 @@ of a process. `IsolatedWorker` runs such calls in a separate, warm process:
         result = worker.call(my_module_level_fn, arg1, arg2)
     except CallTimeout:      # the worker hung: it was killed and is respawned on the next call
         ...
+    except WorkerStartFailed: # no worker could be started: infrastructure, not the arguments
+        ...
     except RemoteError as e: # `my_module_level_fn` raised; e.type_name / e.remote_traceback
         ...
 
@@ -47,6 +49,14 @@ class CallTimeout(IsolatedError):
 
 class WorkerCrashed(IsolatedError):
     """The worker process died during the call (signal, out of memory, os._exit)."""
+
+
+class WorkerStartFailed(IsolatedError):
+    """The worker could not start (import error, broken initializer, start-up timeout).
+
+    Unlike the other errors this is never caused by a call's arguments: callers that score
+    untrusted content report it as an infrastructure failure, not as a verdict.
+    """
 
 
 class RemoteError(IsolatedError):
@@ -135,8 +145,13 @@ class IsolatedWorker:
         ours, theirs = socket.socketpair()
         cmd = [sys.executable, "-c",
                f"from gymkit.verifiers.isolated import _child_main; _child_main({theirs.fileno()})"]
-        proc = subprocess.Popen(cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                start_new_session=True)  # no Ctrl-C from the terminal
+        try:
+            proc = subprocess.Popen(cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                    start_new_session=True)  # no Ctrl-C from the terminal
+        except OSError as e:
+            ours.close()
+            theirs.close()
+            raise WorkerStartFailed(f"cannot start the worker process: {e}") from None
         theirs.close()
         parent = Connection(ours.detach())
         self._proc, self._conn = proc, parent
@@ -144,7 +159,7 @@ class IsolatedWorker:
             parent.send((self.initializer, self.max_memory_mb))
         except (OSError, pickle.PicklingError) as e:
             self._kill()
-            raise WorkerCrashed(f"cannot send the initializer: {e}") from None
+            raise WorkerStartFailed(f"cannot send the initializer: {e}") from None
         # wait for the initializer here, so that call timeouts never include start-up
         try:
             hello = parent.recv() if parent.poll(self.start_timeout) else None
@@ -153,8 +168,8 @@ class IsolatedWorker:
         if hello is None or hello[0] != "ready":
             self._kill()
             if hello is None:
-                raise CallTimeout(f"worker did not start within {self.start_timeout:g}s")
-            raise RemoteError(*hello[1:])
+                raise WorkerStartFailed(f"worker did not start within {self.start_timeout:g}s")
+            raise WorkerStartFailed(f"worker initializer failed: {hello[1]}: {hello[2]}\n{hello[3]}")
 
     def _alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -180,7 +195,8 @@ class IsolatedWorker:
         """Run `fn(*args, **kwargs)` in the worker and return its result.
 
         The timeout covers the call only, not a (re)start of the worker and its initializer.
-        Raises CallTimeout, WorkerCrashed or RemoteError.
+        Raises CallTimeout, WorkerCrashed or RemoteError for the call, WorkerStartFailed when
+        no worker could be started.
         """
         limit = self.timeout if timeout is None else timeout
         with self._lock:

@@ -23,6 +23,8 @@ import sympy
 from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application,
                                         parse_expr, standard_transformations)
 
+from .answer_form import MAX_DEPTH, MAX_POWER_DEPTH, nesting_depth, power_depth
+
 MAX_LEN = 1000
 FUNCTIONS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot, "sec": sympy.sec,
@@ -45,10 +47,15 @@ _OPS = {"+", "-", "*", "/", "**", "^", "(", ")"}
 _FUNC_PREFIX = re.compile("|".join(sorted(FUNCTIONS, key=len, reverse=True)))
 MAX_EXPONENT = 10_000  # a larger numeric power is a bomb (power tower), not an answer
 MAX_FACTORIAL = 3000
+MAX_DIGITS = 20_000  # a numeric power with more digits than this is never built
 
 
 class ParseError(ValueError):
     """The text is not a math expression this parser accepts (says why)."""
+
+
+class TooLarge(ParseError):
+    """The text names a number too large to build (a tower, a huge power or factorial)."""
 
 
 def _split_name(name: str) -> list[str]:
@@ -97,11 +104,16 @@ def _rebuild(e: sympy.Basic) -> sympy.Basic:
     if isinstance(e, sympy.Pow):
         base, ex = args
         if ex.is_Number and abs(ex) > MAX_EXPONENT and not (base.is_Number and abs(base) <= 1):
-            raise ParseError(f"exponent {ex} is too large")
+            raise TooLarge(f"exponent {ex} is too large")
         if ex.is_Number and abs(ex) > 64 and isinstance(base, sympy.Add):
-            raise ParseError(f"power {ex} of a sum is too large to expand")
-    if isinstance(e, sympy.factorial) and args[0].is_Number and abs(args[0]) > MAX_FACTORIAL:
-        raise ParseError(f"factorial of {args[0]} is too large")
+            raise TooLarge(f"power {ex} of a sum is too large to expand")
+        if ex.is_Number and base.is_Rational and base != 0:
+            size = max(abs(base.p), abs(base.q))
+            if abs(ex) * (size.bit_length() * 0.30103) > MAX_DIGITS:
+                raise TooLarge(f"a power with more than {MAX_DIGITS} digits")
+    if isinstance(e, (sympy.factorial, sympy.binomial)) and any(
+            a.is_Number and abs(a) > MAX_FACTORIAL for a in args):
+        raise TooLarge(f"{type(e).__name__} of a number above {MAX_FACTORIAL}")
     return e.func(*args)
 
 
@@ -137,6 +149,10 @@ def parse_math(text: str) -> sympy.Basic:
         raise ParseError("empty expression")
     if len(s) > MAX_LEN:
         raise ParseError(f"expression longer than {MAX_LEN} characters")
+    if nesting_depth(s) > MAX_DEPTH:
+        raise ParseError(f"brackets nested more than {MAX_DEPTH} deep")
+    if power_depth(s) >= MAX_POWER_DEPTH or ("binom" in s and "^" in s):
+        raise TooLarge("a power tower or a binomial of a power")  # the parsers would build it
     try:
         if "\\" in s or "{" in s:
             expr = _parse_latex(s)
@@ -144,11 +160,14 @@ def parse_math(text: str) -> sympy.Basic:
             expr = _parse_plain(s)
     except ParseError:
         raise
+    except (MemoryError, OverflowError) as e:
+        raise TooLarge(f"cannot build {s[:60]!r}: {type(e).__name__}") from None
     except (SyntaxError, TypeError, ValueError, AttributeError, NameError, ZeroDivisionError,
             RecursionError, sympy.SympifyError) as e:
         raise ParseError(f"cannot parse {s[:60]!r}: {type(e).__name__}") from None
-    if expr.atoms(sympy.Derivative, sympy.Integral, sympy.Limit, sympy.Sum):
-        raise ParseError("answer still contains an unevaluated derivative, integral, limit or sum")
+    if expr.atoms(sympy.Derivative, sympy.Integral, sympy.Limit, sympy.Sum, sympy.Product):
+        raise ParseError("answer still contains an unevaluated derivative, integral, limit, sum "
+                         "or product")
     return expr
 
 
@@ -168,24 +187,44 @@ def _top_level_split(text: str, seps: str = ",;") -> list[str]:
     return [p for p in (q.strip() for q in parts) if p]
 
 
+def _plus_minus(item: str) -> list[str]:
+    """`1 \\pm \\sqrt{2}` -> [`1 + \\sqrt{2}`, `1 - \\sqrt{2}`]; `\\pm 2` -> [`+2`, `-2`]."""
+    parts = re.split(r"\\pm(?![a-z])|±", item)
+    if len(parts) != 2:
+        return [item]
+    return [parts[0] + "+" + parts[1], parts[0] + "-" + parts[1]]
+
+
 def parse_solutions(text: str, var: str | None = None) -> list[sympy.Basic]:
-    """A solution list in any common form: `x = 2 or x = -3`, `{-3, 2}`, `x=2, x=-3`, `2; -3`."""
+    """A solution list in any common form: `x = 2 or x = -3`, `{-3, 2}`, `x=2, x=-3`, `2; -3`,
+    `x \\in \\{-3, 2\\}`, `x_1 = 2, x_2 = -3`, `x = \\pm 2`."""
     s = re.sub(r"\\text\{\s*(or|and)\s*\}|\b(or|and)\b|\\quad|\\qquad", ",", text)
     s = s.replace("\\{", "").replace("\\}", "").replace("\\left", "").replace("\\right", "")
-    s = s.strip().strip("$")
+    s = s.strip().strip("$").strip()
+    m = re.match(r"([A-Za-z])\s*(\\in(?![a-z])|∈)", s)
+    if m:
+        if var is not None and m.group(1) != var:
+            raise ParseError(f"{m.group(1)!r} is not the variable {var!r}")
+        s = s[m.end():].strip()
     if s.startswith("{") and s.endswith("}"):
         s = s[1:-1]
     out = []
     for item in _top_level_split(s):
         if "=" in item:
             lhs, _, rhs = item.partition("=")
-            if var is not None and lhs.strip() != var:
+            name = re.sub(r"_\{?\w+\}?$", "", lhs.strip())  # `x_1`, `x_{2}` name roots of x
+            if var is not None and name != var:
                 raise ParseError(f"{lhs.strip()!r} is not the variable {var!r}")
             item = rhs
-        out.append(parse_math(item))
+        out.extend(parse_math(part) for part in _plus_minus(item))
     if not out:
         raise ParseError("no solutions given")
     return out
+
+
+def is_finite(e: sympy.Basic) -> bool:
+    """False when `e` holds an infinity, NaN, complex infinity or an interval of limits."""
+    return not (e.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or e.has(sympy.AccumBounds))
 
 
 def exact_floats(e: sympy.Basic) -> sympy.Basic:
@@ -199,11 +238,13 @@ def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-20) -> boo
     a, b = exact_floats(a), exact_floats(b)
     if a == b:  # also covers oo, where a numeric difference is nan
         return True
+    if not (is_finite(a) and is_finite(b)):
+        return False  # |a - oo| <= tol * oo holds: infinities never meet a tolerance
     if a.is_Rational and b.is_Rational:
         return False
     try:
         va, vb = sympy.N(a, 40), sympy.N(b, 40)
-        if not (va.is_number and vb.is_number) or va.has(sympy.nan, sympy.zoo):
+        if not (va.is_number and vb.is_number) or not (is_finite(va) and is_finite(vb)):
             return False
         return bool(sympy.Abs(va - vb) <= rel_tol * sympy.Max(sympy.Abs(va), sympy.Abs(vb)))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -283,6 +324,9 @@ def _is_simplified(e: sympy.Basic) -> bool:
     return not sympy.gcd(n, d).free_symbols
 
 
+# a name for the answer on the left of `=`: `y`, `f(x)`, `f'(x)`, `F(x)`, `y_1`, `\\frac{dy}{dx}`
+_LABEL = re.compile(r"[A-Za-z](_\{?\w+\}?)?('{1,2}|\^\{?\\prime\}?)?(\s*\\left)?(\s*\(\s*[a-z]\s*(\\right)?\))?"
+                    r"|\\frac\{d\s*[a-z]?\}\{d\s*[a-z]\}")
 FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
 
 
@@ -297,14 +341,23 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
     x = sympy.Symbol(var)
     try:
         if kind == "solve" or (kind == "equiv" and len(_top_level_split(gold)) > 1):
-            ok = same_solutions(parse_solutions(gold), parse_solutions(answer, var))
+            roots = parse_solutions(answer, var)
+            if not all(is_finite(r) for r in roots):
+                return False, "a non-finite root (infinity, NaN or division by zero)"
+            ok = same_solutions(parse_solutions(gold), roots)
             return ok, "same solution set" if ok else "different solution set"
         g_text, a_text = gold, answer
         if kind == "equiv" and "=" in gold and "=" in answer:  # `y = 2x+1` vs `y = 1+2x`
             (gl, _, g_text), (al, _, a_text) = gold.partition("="), answer.partition("=")
             if gl.strip() != al.strip():
                 return False, f"left-hand side {al.strip()!r} is not {gl.strip()!r}"
-        ans = parse_math(a_text.split("=")[-1])
+        *sides, last = a_text.split("=")
+        ans = parse_math(last)
+        if not is_finite(ans):
+            return False, "a non-finite value (infinity, NaN or division by zero)"
+        for side in sides:  # `f'(x) = ...` names the answer; any other side must equal it
+            if not _LABEL.fullmatch(side.strip()) and not equivalent(parse_math(side), ans):
+                return False, f"a chain of equalities whose side {side.strip()[:40]!r} differs"
         if kind == "integrate":
             # a real variable, so that d/dx ln|x| = 1/x (for a complex symbol it is not)
             xr = sympy.Symbol(var, real=True)

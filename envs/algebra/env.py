@@ -9,16 +9,16 @@ import sympy
 from gymkit import BaseEnv, Score, Task
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
-from gymkit.verifiers.isolated import CallTimeout, IsolatedError
+from gymkit.verifiers.answer_form import pathological
 from gymkit.verifiers.math_answer import extract_boxed_answers
-from gymkit.verifiers.math_equiv import math_worker
+from gymkit.verifiers.math_equiv import verify_isolated
 from gymkit.verifiers.symbolic import check_algebra
 
 from ..math.env import ANSWER_KEYS, QUESTION_KEYS, gold_from_answer_field
 from .problems import KINDS
 
 INSTRUCTION = "Put your final answer in \\boxed{}."
-VERIFY_TIMEOUT = 8.0  # sympy on a long answer; a hang is cut off and scored `timeout`
+VERIFY_TIMEOUT = 8.0  # sympy on a long answer; an answer that runs past it is scored `wrong`
 
 
 @register_env
@@ -73,15 +73,14 @@ class AlgebraEnv(BaseEnv):
         # `\boxed{2}, \boxed{3}` lists solutions; otherwise every box must be right (no hedging)
         answers = [", ".join(ex.answers)] if d["kind"] == "solve" else ex.answers
         for ans in answers:
-            try:
-                ok, why = math_worker().call(check_algebra, d["kind"], d["answer"], ans,
-                                             d.get("variable", "x"), d.get("integrand"),
-                                             timeout=VERIFY_TIMEOUT)
-            except CallTimeout as e:
-                return Score.failed(str(e), status="timeout")
-            except IsolatedError as e:
-                return Score.failed(str(e))
-            if not ok:
+            bad = pathological(ans, d["answer"])  # in-process: towers never reach sympy
+            if bad:
+                return Score.wrong(bad, answer=ans[:200])
+            v = verify_isolated(check_algebra, d["kind"], d["answer"], ans, d.get("variable", "x"),
+                                d.get("integrand"), timeout=VERIFY_TIMEOUT)
+            if v.status == "error":
+                return Score.failed(v.reason)
+            if v.status != "correct":
                 hedge = "hedged: several different boxed answers; " if len(answers) > 1 else ""
-                return Score.wrong(hedge + why, answer=ans[:200])
-        return Score.correct(answer=answers[0][:200], method=why)
+                return Score.wrong(hedge + v.reason, answer=ans[:200])
+        return Score.correct(answer=answers[0][:200], method=v.reason)
