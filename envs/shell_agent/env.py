@@ -1,5 +1,6 @@
 """`shell_agent`: file-system tasks done through a `bash` tool in a sandboxed workspace,
-verified by the workspace's final state (a snapshot), never by what the model says."""
+verified by the workspace's final state (files, directories, links), never by what the model
+says."""
 from __future__ import annotations
 
 import base64
@@ -13,6 +14,7 @@ from gymkit.registry import register_env
 from gymkit.tools import make_call, tool
 from gymkit.types import Message, Score, Step, Task
 
+from .state import TreeLimit, diff_state, parents, read_tree
 from .tasks import TEMPLATES, Files
 
 MAX_OBSERVATION = 4000
@@ -36,15 +38,6 @@ def _clip(text: str) -> str:
         + text[-MAX_OBSERVATION // 2:]
 
 
-def diff_trees(expected: Files, got: Files) -> list[str]:
-    """Human-readable differences, at most five."""
-    out = [f"missing {p}" for p in sorted(set(expected) - set(got))]
-    out += [f"unexpected {p}" for p in sorted(set(got) - set(expected))]
-    out += [f"content of {p} differs" for p in sorted(set(expected) & set(got))
-            if expected[p] != got[p]]
-    return out[:5]
-
-
 @register_env
 class ShellAgentEnv(BaseEnv):
     """Bash in a per-episode `gymkit.sandbox.Workspace`. Config: `timeout_s` per command
@@ -52,7 +45,8 @@ class ShellAgentEnv(BaseEnv):
 
     name = "shell_agent"
     family = "agent"
-    verifier = "final workspace files equal the expected tree (paths and bytes)"
+    verifier = ("final workspace equals the expected tree: file paths and bytes, no extra "
+                "directories, symlinks or special files")
     max_turns = 12
     max_tool_calls = 20
     difficulties = (1, 2, 3)
@@ -67,7 +61,8 @@ class ShellAgentEnv(BaseEnv):
         return Task(id=f"shell-{difficulty}-{index}-{template.__name__}", env=self.name,
                     prompt=[{"role": "system", "content": SYSTEM},
                             {"role": "user", "content": f"{fs.instruction}\n\nFiles:\n{listing}"}],
-                    data={"start": encode_files(fs.start), "expected": encode_files(fs.expected)},
+                    data={"start": encode_files(fs.start), "expected": encode_files(fs.expected),
+                          "gone_dirs": fs.gone_dirs},
                     gold=gold)
 
     # ------------------------------------------------------------------ episodes
@@ -96,10 +91,16 @@ class ShellAgentEnv(BaseEnv):
         ws = episode.state.get("ws")
         if ws is None:
             return "error: the workspace is closed"
+        from gymkit.sandbox import SandboxError
+
         try:
             res = ws.run(command, language="bash", timeout_s=float(self.config.get("timeout_s", 5.0)))
         except (ValueError, TypeError) as e:  # the command itself is unusable (size, NUL bytes)
             return f"error: {e}"
+        except SandboxError as e:
+            if "TreeTooLarge" not in str(e):
+                raise  # the sandbox itself failed: infrastructure, not the agent
+            return f"error: the workspace can no longer be loaded ({str(e).split(': ')[-1]})"
         if res.status == "timeout":
             tail = f"[timed out after {self.config.get('timeout_s', 5.0)} s]"
         elif res.status in ("oom", "killed"):
@@ -113,16 +114,25 @@ class ShellAgentEnv(BaseEnv):
         ws = episode.state.get("ws")
         if ws is None:
             return Score.failed("no workspace for this episode")
-        got = ws.snapshot()
-        expected = decode_files(episode.task.data["expected"])
-        diffs = diff_trees(expected, got)
+        try:
+            got = read_tree(ws.path)
+        except TreeLimit as e:
+            return Score.wrong(f"workspace left in a pathological state: {e}",
+                               commands=episode.tool_calls)
+        data = episode.task.data
+        expected = decode_files(data["expected"])
+        gone = [g.strip("/") for g in data.get("gone_dirs", [])]
+        optional = {d for d in parents(decode_files(data["start"]))
+                    if not any(d == g or d.startswith(g + "/") for g in gone)}
+        diffs = diff_state(expected, got, optional)
         if not diffs:
             return Score.correct(commands=episode.tool_calls)
         return Score.wrong("; ".join(diffs), commands=episode.tool_calls)
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """Rows with `instruction`, `files` (start tree, text) and `expected` (final tree),
-        optionally `commands` (gold bash commands); or stored gymkit Task rows."""
+        optionally `commands` (gold bash commands) and `gone_dirs` (start directories that must
+        be deleted); or stored gymkit Task rows."""
         if "prompt" in row and "env" in row:
             return Task.model_validate(row)
         if not {"instruction", "files", "expected"} <= set(row):
@@ -138,4 +148,5 @@ class ShellAgentEnv(BaseEnv):
         return Task(id=str(row.get("id", f"shell-row-{index}")), env=self.name, gold=gold,
                     prompt=[{"role": "system", "content": SYSTEM},
                             {"role": "user", "content": f"{row['instruction']}\n\nFiles:\n{listing}"}],
-                    data={"start": encode_files(start), "expected": encode_files(expected)})
+                    data={"start": encode_files(start), "expected": encode_files(expected),
+                          "gone_dirs": [str(d) for d in row.get("gone_dirs") or []]})

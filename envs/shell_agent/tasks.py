@@ -2,13 +2,14 @@
 final tree (computed here in Python, by construction), and gold bash commands.
 
 Files are `dict[path, bytes]` relative to the workspace root. The expected tree is what the
-workspace must hold at the end, exactly: no file missing, none extra, same bytes.
+workspace must hold at the end, exactly: no file missing, none extra, same bytes. Directories
+of the start tree may stay or go, except those a task asks to delete (`gone_dirs`).
 """
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Files = dict[str, bytes]
 WORDS = ["alpha", "bravo", "delta", "ember", "frost", "glade", "haven", "ivory", "jolly",
@@ -24,6 +25,7 @@ class FsTask:
     start: Files
     expected: Files
     commands: list[str]
+    gone_dirs: list[str] = field(default_factory=list)  # start directories that must not remain
 
 
 def _lines(rng: random.Random, n: int) -> list[str]:
@@ -113,7 +115,7 @@ def concat_parts(rng: random.Random) -> FsTask:
                   "order into full.txt at the top level, then delete the parts/ directory.",
                   start, expected,
                   [f"for i in $(seq 1 {n}); do cat parts/part_$i.txt; done > full.txt",
-                   "rm -r parts"])
+                   "rm -r parts"], gone_dirs=["parts"])
 
 
 def extension_report(rng: random.Random) -> FsTask:

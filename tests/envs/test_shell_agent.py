@@ -166,3 +166,36 @@ def test_text_protocol_tool_calls(env):
     msgs, s = play(env, t, [broken, good, final()])
     assert "not valid JSON" in msgs[3]["content"]
     assert s.status == "correct"
+
+
+@pytest.mark.parametrize("extra, needle", [
+    ("ln -s /etc/passwd pw", "unexpected symlink pw"),
+    ("mkdir -p junk/deeper", "unexpected directory junk/"),
+])
+def test_leftover_links_and_directories_score_zero(env, extra, needle):
+    task = task_of(env, "sort_lines")
+    _, score = play(env, task, task.gold[:-1] + [bash(extra, 9), final()])
+    assert score.status == "wrong" and needle in score.info["reason"], score
+
+
+def test_a_deleted_directory_must_be_gone(env):
+    task = task_of(env, "concat_parts")
+    keep_dir = [bash(c.replace("rm -r parts", "rm parts/*"), i) for i, c in
+                enumerate(json.loads(m["tool_calls"][0]["function"]["arguments"])["command"]
+                          for m in task.gold[:-1])]
+    _, score = play(env, task, keep_dir + [final()])
+    assert score.status == "wrong" and "unexpected directory parts/" in score.info["reason"]
+
+
+def test_state_reader_sees_special_files_and_bounds_the_walk(tmp_path, monkeypatch):
+    from gymkit.envs.shell_agent import state
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "f.txt").write_bytes(b"x\n")
+    os.mkfifo(tmp_path / "a" / "pipe")
+    got = state.read_tree(str(tmp_path))
+    assert got.files == {"a/f.txt": b"x\n"} and got.dirs == {"a"}
+    assert state.diff_state({"a/f.txt": b"x\n"}, got, set()) == ["unexpected fifo a/pipe"]
+    monkeypatch.setattr(state, "MAX_ENTRIES", 2)
+    with pytest.raises(state.TreeLimit):
+        state.read_tree(str(tmp_path))
