@@ -10,13 +10,17 @@ an empty list means the model must not call anything (irrelevance). A call passe
   insensitively, numbers by value, lists item by item, dicts key by key);
 - a parameter the call leaves out is one whose acceptable values include `""` (optional).
 Parallel calls are matched to the gold in any order by a bipartite matching; an extra or a
-missing call fails.
+missing call fails. Arguments are read with the shared strict JSON rules
+(`verifiers.structured.strict_loads`): a repeated key (`{"unit": "C", "unit": "F"}`), NaN,
+or nesting past its depth limit is a wrong call with a reason, never a crash.
 """
 from __future__ import annotations
 
 import json
 import re
 from typing import Any
+
+from gymkit.verifiers.structured import strict_loads
 
 _PUNCT = re.compile(r"[\s,./\-_*^'\"]")
 # BFCL writes Python-flavoured types; JSON Schema (and OpenAI tools) spell them these ways.
@@ -33,13 +37,18 @@ def function_key(name: str) -> str:
 # ------------------------------------------------------------------ inputs in several shapes
 def call_parts(call: dict) -> tuple[str, Any]:
     """(name, arguments) of an OpenAI tool call or a `{name, arguments}` dict; JSON decoded."""
-    fn = call.get("function", call)
+    fn = call.get("function", call) if isinstance(call, dict) else {}
+    fn = fn if isinstance(fn, dict) else {}
     args = fn.get("arguments", fn.get("parameters", {}))
-    if isinstance(args, str):
+    if not isinstance(args, str):  # decoded by a backend: held to the same rules as text
         try:
-            args = json.loads(args or "{}")
-        except json.JSONDecodeError as e:
-            args = ValueError(f"arguments are not valid JSON ({e.msg})")
+            args = json.dumps(args, allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as e:
+            return str(fn.get("name", "")), ValueError(f"arguments are not JSON data ({e})")
+    try:
+        args = strict_loads(args or "{}")
+    except ValueError as e:
+        args = ValueError(f"arguments are not valid JSON ({getattr(e, 'msg', e)})")
     return str(fn.get("name", "")), args
 
 
