@@ -63,9 +63,25 @@ def _same_literal(gold: str, answer: str) -> bool:
     if len(answer) > MAX_LITERAL_CHARS:
         return gold == answer
     try:
-        return _typed(ast.literal_eval(gold)) == _typed(ast.literal_eval(answer))
+        return _typed(ast.literal_eval(gold)) == _typed(_literal(answer))
+    except DuplicateKey:
+        return False
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return gold == answer
+
+
+class DuplicateKey(ValueError):
+    """A dict literal that repeats a key: `{'a': 1, 'a': 2}` is two answers for 'a'."""
+
+
+def _literal(text: str) -> Any:
+    tree = ast.parse(text.strip(), mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [_typed(ast.literal_eval(k)) for k in node.keys if k is not None]
+            if len(keys) != len(set(keys)):
+                raise DuplicateKey("a dict literal repeats a key")
+    return ast.literal_eval(tree)
 
 
 @register_env
