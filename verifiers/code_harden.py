@@ -9,6 +9,7 @@ primary path; this one serves only tests it cannot rewrite (see `verify_code`).
 from __future__ import annotations
 
 import ast
+import builtins
 
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
@@ -22,24 +23,37 @@ def {n}_make():
     import collections, operator  # both preloaded: a test run may refuse fresh imports
     flags, mro = type.__dict__["__flags__"].__get__, type.__dict__["__mro__"].__get__
     cdict, tp, inst, all_, bool_ = type.__dict__["__dict__"].__get__, type, isinstance, all, bool
-    items, len_, set_, zip_ = dict.items, len, set, zip
+    items, len_, set_, zip_, any_ = dict.items, len, set, zip, any
     containers = (list, tuple, set, frozenset, collections.deque)
+    # C types are trusted only when listed: proxies (weakref.proxy, mappingproxy) and
+    # numpy arrays are C types that forward comparisons to objects the candidate made.
+    plain_c = (int, float, complex, str, bytes, bool, type(None), list, tuple, dict, set,
+               frozenset, object)
     ok = (collections.Counter, collections.OrderedDict, collections.defaultdict,
           collections.deque)
     hooks = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__",
-             "__bool__", "__len__", "__iter__", "__float__", "__index__")
+             "__bool__", "__len__", "__iter__", "__float__", "__index__", "__abs__",
+             "__sub__", "__rsub__", "__add__", "__radd__", "__mul__", "__rmul__",
+             "__truediv__", "__rtruediv__", "__neg__", "__round__", "__hash__",
+             "__int__", "__complex__")
     ops = {{"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
            ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
            "not in": lambda a, b: a not in b, "is": operator.is_, "is not": operator.is_not}}
+    def listed(t, group):
+        return any_(t is c for c in group)
     def plain_type(t):
-        if not flags(t) & 512 or t in ok:  # 512: Py_TPFLAGS_HEAPTYPE, i.e. defined in Python
+        if listed(t, ok):
             return True
         for c in mro(t):
+            if not flags(c) & 512:  # 512: Py_TPFLAGS_HEAPTYPE, i.e. defined in Python
+                if not listed(c, plain_c) and not listed(c, ok):
+                    return False
+                continue
             d = cdict(c)
             for h in hooks:
-                if h in d and flags(c) & 512 and c not in ok:
+                if h in d and not listed(c, ok):
                     return False
-        return True
+        return any_(not flags(c) & 512 and c is not object for c in mro(t))
     def trusted(x, depth=0):
         if depth > 40 or not plain_type(tp(x)):
             return False
@@ -55,10 +69,45 @@ def {n}_make():
         return all_(bool_(ops[o](a, b)) for a, o, b in zip_(values, names, values[1:]))
     def truth(x):
         return trusted(x) and bool_(x)
-    return cmp, truth
-{n}_cmp, {n}_truth = {n}_make()
+    def plain(x):
+        if not trusted(x):
+            raise AssertionError("a call returned something that is not plain data")
+        return x
+    import math, types
+    frozen_math = types.SimpleNamespace(**{{k: getattr(math, k) for k in dir(math)}})
+    return cmp, truth, plain, frozen_math
+{n}_cmp, {n}_truth, {n}_plain, {n}_math = {n}_make()
 del {n}_make
 '''
+
+
+_CONSUMERS = {"list", "tuple", "set", "frozenset", "sorted", "dict"}
+
+
+class _Results(ast.NodeTransformer):
+    """Inside an assert: every call of a function by name (not a builtin) must return plain
+    data, so `abs(f(x) - y) < eps` cannot pass on an object whose `__sub__` returns 0; and
+    `math.*` is the copy taken before the candidate ran, so patching `math.isclose` is moot."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        consumer = isinstance(node.func, ast.Name) and node.func.id in _CONSUMERS
+        self.generic_visit(node)
+        if consumer and len(node.args) == 1 and isinstance(node.args[0], ast.Call) \
+                and getattr(node.args[0].func, "id", "") == f"{self.name}_plain":
+            node.args[0] = node.args[0].args[0]  # list(f(x)): f may return a generator
+            return ast.Call(ast.Name(f"{self.name}_plain", ast.Load()), [node], [])
+        if isinstance(node.func, ast.Name) and not hasattr(builtins, node.func.id) \
+                and not node.func.id.startswith(self.name):
+            return ast.Call(ast.Name(f"{self.name}_plain", ast.Load()), [node], [])
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        if isinstance(node.value, ast.Name) and node.value.id == "math":
+            return ast.Attribute(ast.Name(f"{self.name}_math", ast.Load()), node.attr, node.ctx)
+        return self.generic_visit(node)
 
 
 class _Harden(ast.NodeTransformer):
@@ -66,7 +115,7 @@ class _Harden(ast.NodeTransformer):
         self.name = name
 
     def visit_Assert(self, node: ast.Assert) -> ast.Assert:
-        node.test = self.guard(node.test)
+        node.test = self.guard(_Results(self.name).visit(node.test))
         return node
 
     def guard(self, e: ast.expr) -> ast.expr:

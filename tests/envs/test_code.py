@@ -252,7 +252,14 @@ def test_determinism(env):
     ("class A(int):\n    def __eq__(s, o): return True\ndef f(x): return A(0)", "assert f(1) == 5", False),
     ("class A:\n    def __bool__(s): return True\ndef f(x): return A()", "assert f(1)", False),
     ("class A:\n    def __eq__(s, o): return True\nclass B:\n    def __eq__(s, o): return True\n"
-     "def f(x): return A()", "assert f(1) == B()", True),  # both sides custom: Python's ==
+     "def f(x): return A()", "assert f(1) == B()", False),  # a call must return plain data
+    ("import weakref\nclass A:\n    def __eq__(s, o): return True\nk = A()\n"
+     "def f(x): return weakref.proxy(k)", "assert f(1) == 5", False),  # C proxy: not listed
+    ("class Z:\n    def __sub__(s, o): return 0\n    __rsub__ = __sub__\ndef f(x): return Z()",
+     "assert abs(f(1) - 0.5) < 1e-6", False),  # arithmetic rigged
+    ("import math\nmath.isclose = lambda *a, **k: True\ndef f(x): return 0.0",
+     "import math\nassert math.isclose(f(1), 0.5)", False),  # patched after the guards froze it
+    ("def f(x): return (i for i in range(x))", "assert list(f(3)) == [0, 1, 2]", True),
 ])
 def test_assert_hardening(candidate, test, passes):
     from gymkit.verifiers.code_tests import harden, with_prelude
