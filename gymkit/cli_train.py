@@ -64,6 +64,7 @@ def train_rm(
     heldout: float = typer.Option(0.1, "--heldout", help="Share of pairs held out for accuracy."),
     seed: int = typer.Option(0, "--seed"),
     max_len: int = typer.Option(512, "--max-len", min=8, help="Tokens per prompt+response."),
+    device: Optional[str] = typer.Option(None, "--device", help="cpu | cuda | cuda:N (default: a GPU if any)."),
 ) -> None:
     """Train a Bradley-Terry reward model (causal-LM backbone + scalar head)."""
     if lr <= 0:
@@ -72,7 +73,7 @@ def train_rm(
 
     m = train_reward_model(pairs, model, out, epochs=epochs, lr=lr, batch_size=batch_size,
                            margin=margin, heldout=heldout, seed=seed, max_len=max_len,
-                           log=console.print)
+                           device=device, log=console.print)
     console.print(f"held-out accuracy {m['heldout_accuracy']:.3f} "
                   f"(before training {m['heldout_accuracy_before']:.3f}) on "
                   f"{m['heldout_pairs']} pairs; reward model written to {out}")

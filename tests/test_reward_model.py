@@ -92,3 +92,45 @@ def test_bad_pairs_file_gives_one_line(tmp_path):
         load_pairs(bad)
     with pytest.raises(GymkitError, match="does not exist"):
         load_pairs(tmp_path / "missing.jsonl")
+
+
+def test_long_conversations_keep_the_responses_end():
+    from gymkit.trainers.reward_model import RewardModel
+
+    rm = RewardModel.from_backbone("tiny-random-llama", max_len=24).eval()
+    head = " ".join(WORDS * 4)  # a long response: only its end fits in 24 tokens
+    with torch.no_grad():
+        good, bad = rm.score([("Describe it.", f"{head} great"), ("Describe it.", f"{head} awful")],
+                             raw=True)
+    assert good != pytest.approx(bad, abs=1e-6)  # right truncation would make them identical
+
+
+def test_blend_centres_raw_scores_per_group(trained_rm):
+    path, _ = trained_rm
+    task = Task(id="t", env="math", prompt=[{"role": "user", "content": "Describe the river."}])
+    rs = [Rollout(task_id="t", env="math", messages=[{"role": "assistant", "content": text}],
+                  reward=0.0, status="wrong") for text in ("a kind b", "a wrong b")]
+    client = RMClient(str(path))
+    blender = RewardBlender(client, {"math": 1.0})
+    blender.on_group(task, rs)
+    blender.finish(rs)
+    # centred: the pair's sigmoids are sigma(+d/2) and sigma(-d/2), so they sum to 1
+    assert rs[0].components["rm"] + rs[1].components["rm"] == pytest.approx(1.0)
+    raw = client.get(client.submit([(task.prompt, "a kind b"), (task.prompt, "a wrong b")],
+                                   raw=True))
+    d = raw[0] - raw[1]
+    assert rs[0].components["rm"] == pytest.approx(1 / (1 + math.exp(-d / 2)), abs=1e-5)
+
+
+def test_reward_model_device_is_honoured(tmp_path, trained_rm):
+    path, _ = trained_rm
+    assert RMClient(str(path), device="cpu").device() == "cpu"
+    pairs = tmp_path / "p.jsonl"
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in _pairs(8, 1)))
+    if not torch.cuda.is_available():  # asked for a GPU that is not there: one line, not the CPU
+        with pytest.raises(GymkitError, match="no CUDA GPU"):
+            train_reward_model(pairs, "tiny-random-llama", tmp_path / "rm", device="cuda",
+                               log=lambda *_: None)
+    m = train_reward_model(pairs, "tiny-random-llama", tmp_path / "rm", device="cpu",
+                           max_len=32, log=lambda *_: None)
+    assert m["device"] == "cpu"

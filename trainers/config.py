@@ -116,6 +116,9 @@ class RewardModelSpec(_Strict):
     path: str | None = None  # a directory written by `gymkit train-rm`
     serve: Literal["local", "ray"] = "local"
     batch_size: int = Field(16, gt=0)
+    num_gpus: float = Field(0.0, ge=0.0)  # GPUs reserved for the RM's Ray actor (serve=ray)
+    device: str | None = None  # None: a GPU when one is visible, else the CPU
+    group_center: bool = True  # centre raw RM scores per group before the sigmoid blend
 
 
 class CheckpointConfig(_Strict):

@@ -4,6 +4,14 @@
 "prompt + response" (rendered with the chat template) and maps it to one number. Trained with a
 Bradley-Terry loss (`trainers.rm_train`), only score *differences* are meaningful, so scores are
 squashed with a sigmoid before use: a bounded reward that adds sensibly to a verifier's 0/1.
+Long conversations are cut on the left: the prompt goes first and the response's end, where
+the answer is, is always seen.
+
+Blending centres the raw scores per group before the sigmoid (`group_center`, the default):
+sigma(rm) alone depends on the Bradley-Terry score's arbitrary offset (a constant the loss never
+sees), so the same RM could add ~0 or ~lambda to every reward. Centred, the RM ranks a group's
+samples and adds lambda/2 on average. The trade-off: how good a group is *as a whole* is lost,
+which group baselines (GRPO, RLOO) discard anyway, but batch-whitened REINFORCE++ would use.
 
 Serving: `RMClient(path, serve="ray")` hosts the model in a Ray actor (the trainer's process
 keeps its memory for the policy); `serve="local"` runs it in-process (tests, small models).
@@ -47,6 +55,7 @@ class RewardModel(nn.Module):
         nn.init.zeros_(self.head.bias)
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
+        tokenizer.truncation_side = "left"  # cut the prompt first; keep the response's end
 
     @classmethod
     def from_backbone(cls, model: str, max_len: int = 512) -> "RewardModel":
@@ -94,30 +103,52 @@ class RewardModel(nn.Module):
         return self.head(pooled.float()).squeeze(-1)
 
     @torch.no_grad()
-    def score(self, items: list[tuple[str | list[Message], str]], batch_size: int = 16) -> list[float]:
-        """Sigmoid scores in (0, 1) for (prompt, response) pairs."""
+    def score(self, items: list[tuple[str | list[Message], str]], batch_size: int = 16,
+              raw: bool = False) -> list[float]:
+        """Sigmoid scores in (0, 1) for (prompt, response) pairs (`raw`: the head's output)."""
         out: list[float] = []
         for i in range(0, len(items), batch_size):
             texts = [render(self.tokenizer, p, r) for p, r in items[i:i + batch_size]]
-            out += torch.sigmoid(self(texts)).tolist()
+            scores = self(texts)
+            out += (scores if raw else torch.sigmoid(scores)).tolist()
         return out
+
+
+def resolve_device(device: str | None) -> torch.device:
+    """None or "auto": the first GPU when there is one, else the CPU; otherwise as given."""
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise GymkitError(f"device {device!r} is not a torch device (cpu, cuda, cuda:1, ...)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise GymkitError(f"device {device!r} asked for, but no CUDA GPU is visible")
+    return dev
 
 
 class RewardModelServer:
     """The body of the RM's Ray actor (also usable in-process)."""
 
-    def __init__(self, path: str, batch_size: int = 16):
-        self.rm = RewardModel.load(path)
+    def __init__(self, path: str, batch_size: int = 16, device: str | None = None):
+        self.rm = RewardModel.load(path).to(resolve_device(device))
         self.batch_size = batch_size
 
-    def score(self, items: list[tuple[Any, str]]) -> list[float]:
-        return self.rm.score(items, self.batch_size)
+    def score(self, items: list[tuple[Any, str]], raw: bool = False) -> list[float]:
+        return self.rm.score(items, self.batch_size, raw=raw)
+
+    def device(self) -> str:
+        return str(self.rm.head.weight.device)
 
 
 class RMClient:
-    """Submit scoring work now, collect it later; Ray actor or in-process."""
+    """Submit scoring work now, collect it later; Ray actor or in-process.
 
-    def __init__(self, path: str, serve: str = "local", batch_size: int = 16):
+    `num_gpus` reserves GPUs for the Ray actor (Ray then sets its CUDA_VISIBLE_DEVICES);
+    `device` places the model (None: a GPU when one is visible, else the CPU)."""
+
+    def __init__(self, path: str, serve: str = "local", batch_size: int = 16,
+                 num_gpus: float = 0.0, device: str | None = None):
         if serve == "ray":
             import ray
 
@@ -125,16 +156,23 @@ class RMClient:
 
             init_ray()
             self._ray = ray
-            self._actor = ray.remote(RewardModelServer).remote(path, batch_size)
+            self._actor = ray.remote(num_gpus=num_gpus)(RewardModelServer).remote(
+                path, batch_size, device)
             self._local = None
         else:
             self._ray = self._actor = None
-            self._local = RewardModelServer(path, batch_size)
+            self._local = RewardModelServer(path, batch_size, device)
 
-    def submit(self, items: list[tuple[Any, str]]) -> Any:
+    def device(self) -> str:
+        """Where the model runs (e.g. "cuda:0")."""
         if self._actor is not None:
-            return self._actor.score.remote(items)
-        return self._local.score(items)
+            return self._ray.get(self._actor.device.remote(), timeout=600)
+        return self._local.device()
+
+    def submit(self, items: list[tuple[Any, str]], raw: bool = False) -> Any:
+        if self._actor is not None:
+            return self._actor.score.remote(items, raw)
+        return self._local.score(items, raw)
 
     def get(self, handle: Any) -> list[float]:
         return self._ray.get(handle, timeout=600) if self._actor is not None else handle
@@ -146,8 +184,8 @@ class RMClient:
 class RewardBlender:
     """`reward = verifier + rm_lambda[env] * rm(prompt, response)` for scored rollouts."""
 
-    def __init__(self, client: RMClient, lambdas: dict[str, float]):
-        self.client, self.lambdas = client, lambdas
+    def __init__(self, client: RMClient, lambdas: dict[str, float], group_center: bool = True):
+        self.client, self.lambdas, self.group_center = client, lambdas, group_center
         self._pending: list[tuple[list[Rollout], Any]] = []
 
     @classmethod
@@ -156,18 +194,22 @@ class RewardBlender:
         if not lambdas:
             return None
         rm = cfg.reward_model
-        return cls(RMClient(rm.path, rm.serve, rm.batch_size), lambdas)
+        client = RMClient(rm.path, rm.serve, rm.batch_size, rm.num_gpus, rm.device)
+        return cls(client, lambdas, rm.group_center)
 
     def on_group(self, task: Task, rollouts: list[Rollout]) -> None:
         todo = [r for r in rollouts if r.env in self.lambdas and r.scored]
         if todo:
             items = [(task.prompt, r.response) for r in todo]
-            self._pending.append((todo, self.client.submit(items)))
+            self._pending.append((todo, self.client.submit(items, raw=True)))
 
     def finish(self, rollouts: list[Rollout]) -> None:
         """Collect the RM scores and blend them in; idempotent per batch."""
         for todo, handle in self._pending:
-            for r, s in zip(todo, self.client.get(handle)):
+            raw = torch.tensor(self.client.get(handle))
+            if self.group_center:  # the BT offset is arbitrary: rank within the group
+                raw = raw - raw.mean()
+            for r, s in zip(todo, torch.sigmoid(raw).tolist()):
                 lam = self.lambdas[r.env]
                 r.components = {**r.components, "verifier": r.reward, "rm": s}
                 r.reward = r.reward + lam * s

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ValidationError
 
 from ..errors import GymkitError
-from .reward_model import RewardModel, render
+from .reward_model import RewardModel, render, resolve_device
 
 
 class PreferencePair(BaseModel):
@@ -75,8 +75,10 @@ def pair_accuracy(rm: RewardModel, pairs: list[PreferencePair], batch_size: int 
 def train_reward_model(pairs_path: Path, model: str, out: Path, *, epochs: int = 1,
                        lr: float = 1e-5, batch_size: int = 8, margin: float = 0.0,
                        heldout: float = 0.1, seed: int = 0, max_len: int = 512,
-                       log=print) -> dict[str, Any]:
-    """Train, evaluate on held-out pairs, save to `out`; returns the metrics (also rm.json)."""
+                       device: str | None = None, log=print) -> dict[str, Any]:
+    """Train, evaluate on held-out pairs, save to `out`; returns the metrics (also rm.json).
+
+    `device`: None or "auto" trains on the first GPU when one is visible, else the CPU."""
     if not 0.0 < heldout < 1.0:
         raise GymkitError(f"--heldout must be a fraction in (0, 1), got {heldout}")
     torch.manual_seed(seed)
@@ -84,7 +86,8 @@ def train_reward_model(pairs_path: Path, model: str, out: Path, *, epochs: int =
     random.Random(seed).shuffle(pairs)
     n_test = max(1, int(len(pairs) * heldout))
     test, train = pairs[:n_test], pairs[n_test:]
-    rm = RewardModel.from_backbone(model, max_len)
+    dev = resolve_device(device)
+    rm = RewardModel.from_backbone(model, max_len).to(dev)
     acc_before = pair_accuracy(rm, test, batch_size)
     opt = torch.optim.AdamW([p for p in rm.parameters() if p.requires_grad], lr=lr)
     rng = random.Random(seed + 1)
@@ -95,7 +98,7 @@ def train_reward_model(pairs_path: Path, model: str, out: Path, *, epochs: int =
         for i in range(0, len(train), batch_size):
             chunk = train[i:i + batch_size]
             c, r = _pair_scores(rm, chunk)
-            m = torch.tensor([margin + p.margin for p in chunk])
+            m = torch.tensor([margin + p.margin for p in chunk], device=dev)
             loss = bradley_terry_loss(c, r, m)
             opt.zero_grad()
             loss.backward()
@@ -107,7 +110,7 @@ def train_reward_model(pairs_path: Path, model: str, out: Path, *, epochs: int =
                "heldout_pairs": len(test), "epochs": epochs, "lr": lr, "margin": margin,
                "heldout_accuracy_before": acc_before,
                "heldout_accuracy": pair_accuracy(rm, test, batch_size),
-               "final_loss": losses[-1] if losses else None,
+               "final_loss": losses[-1] if losses else None, "device": str(dev),
                "train_s": round(time.monotonic() - t0, 2)}
     out.mkdir(parents=True, exist_ok=True)
     rm.save(out, {"metrics": metrics})
