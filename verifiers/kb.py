@@ -34,6 +34,7 @@ _QUALIFIERS = frozenset("""or and nor more less than least most at up to over un
     otherwise exactly except vs versus per cent until from by within close""".split())
 MAX_UNIT_WORDS = 4
 MAX_ANSWER_CHARS = 300  # a marked answer is a name or a number; longer is prose
+MAX_DISTINCT_ANSWERS = 8
 _FRACTION = re.compile(rf"^\s*(?P<a>{_NUMBER})\s*/\s*(?P<b>{_NUMBER})\s*$")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 
@@ -166,9 +167,12 @@ def check_final_answer(text: str, gold: str | float, aliases: list[str] = (),
         return False, f"a final answer is longer than {MAX_ANSWER_CHARS} characters"
     if not answers:
         return False, "no final answer: put it in \\boxed{} or on an 'Answer:' line"
-    bad = [a for a in answers if not match_answer(a, gold, aliases, rel_tol, abs_tol)]
+    distinct = list(dict.fromkeys(answers))
+    if len(distinct) > MAX_DISTINCT_ANSWERS:  # each costs a match; this many is a hedge anyway
+        return False, f"hedged: {len(distinct)} different final answers"
+    bad = [a for a in distinct if not match_answer(a, gold, aliases, rel_tol, abs_tol)]
     if not bad:
         return True, "match"
-    if len(answers) > 1 and len(bad) < len(answers):
-        return False, f"hedged: {len(answers)} different final answers"
+    if len(distinct) > 1 and len(bad) < len(distinct):
+        return False, f"hedged: {len(distinct)} different final answers"
     return False, f"final answer {bad[0][:80]!r} does not match"
