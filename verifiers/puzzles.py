@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 # ------------------------------------------------------------------------------ grid parsing
@@ -51,13 +52,15 @@ def find_grids(text: str, n: int, cells: dict[str, int], separators: str) -> lis
             for run in grid_runs(text, cells, separators) if len(run) == n * n]
 
 
-def other_boards(text: str, n: int | None, cells: dict[str, int], separators: str) -> list[int]:
-    """Sizes m != n (4 <= m <= 20) of square boards in `text`: a board of another size next to
-    the answer is a second answer (for another puzzle), not working."""
+def other_boards(text: str, n: int | None, cells: dict[str, int], separators: str,
+                 complete: Callable[[list[int], int], bool]) -> list[int]:
+    """Sizes m != n (4 <= m <= 20) of complete square boards in `text` (`complete(cells, m)`):
+    a filled board of another size next to the answer is a second answer, not working. Partial
+    boards (a restated puzzle) do not count."""
     sizes = []
     for run in grid_runs(text, cells, separators):
         m = math.isqrt(len(run))
-        if m * m == len(run) and 4 <= m <= 20 and m != n:
+        if m * m == len(run) and 4 <= m <= 20 and m != n and complete(run, m):
             sizes.append(m)
     return sizes
 

@@ -82,8 +82,9 @@ def second_answer(kind: str, data: dict[str, Any], response: str) -> str | None:
     """Why `response` also answers some other puzzle (a board of another size, a zebra grid
     next to a board, a board next to a zebra grid), or None. Write only one answer."""
     n = data["n"] if kind == "nqueens" else len(data["puzzle"]) if kind == "sudoku" else None
-    sizes = (other_boards(response, n, SUDOKU_CELLS, SUDOKU_SEPARATORS)
-             + other_boards(response, n, QUEEN_CELLS, QUEEN_SEPARATORS))
+    sizes = (other_boards(response, n, SUDOKU_CELLS, SUDOKU_SEPARATORS, lambda run, m: all(run))
+             + other_boards(response, n, QUEEN_CELLS, QUEEN_SEPARATORS,
+                            lambda run, m: sum(run) == m))
     if sizes:
         return f"two answers: a {sizes[0]}x{sizes[0]} board besides the answer"
     if kind != "zebra" and "{" in response:
