@@ -18,12 +18,15 @@ from gymkit.types import Message, Score, Step, Task
 
 DELTAS: dict[str, tuple[int, int]] = {"U": (-1, 0), "D": (1, 0), "L": (0, -1), "R": (0, 1)}
 WORDS = {"UP": "U", "DOWN": "D", "LEFT": "L", "RIGHT": "R"}
-_LINE_PREFIX = re.compile(r"^\s*(?:moves?|answer|action)s?\s*[:=]\s*", re.I)
+_LINE_PREFIX = re.compile(r"^\s*(?:(?:[-+]|\d{1,3}[.)])\s+)?(?:(?:(?:my|final|next)\s+)*"
+                          r"(?:moves?|answer|actions?|path|solution)\s*[:=])?\s*", re.I)
+_ANSWER_TAG = re.compile(r"</?answer>", re.I)
+_ARROWS = str.maketrans({"↑": " U ", "↓": " D ", "←": " L ", "→": " R "})
 _SPLIT = re.compile(r"[\s,;]+")
 _MARKUP = re.compile(r"[`*_>\[\]]")
 _FENCE = re.compile(r"^\s*(?:```|~~~)[\w+.-]*\s*$")  # a code-fence marker line
 # Characters a move line can be made of: a cheap filter before the full parse of each line.
-_MOVE_CHARS = re.compile(r"[\sudlrpowneftighmsvac,;:=`*_>\[\].]*", re.I)
+_MOVE_CHARS = re.compile(r"[\sudlrpowneftighmsvacyx<>/+,;:=`*_\[\]().0-9↑↓←→-]*", re.I)
 MAX_LINE = 2000  # longer lines are never a move list; don't spend time tokenising them
 MAX_HEDGE_LINES = 2000  # distinct earlier lines checked for a second move list
 
@@ -36,7 +39,8 @@ def _line_moves(line: str) -> list[str]:
     """The moves of one line that must hold nothing but moves; raises MoveParseError."""
     if len(line) > MAX_LINE:
         raise MoveParseError(f"the last line is longer than {MAX_LINE} characters")
-    line = _LINE_PREFIX.sub("", _MARKUP.sub(" ", line)).strip().rstrip(".")
+    line = _MARKUP.sub(" ", _ANSWER_TAG.sub(" ", line)).translate(_ARROWS)
+    line = _LINE_PREFIX.sub("", line).strip().rstrip(".")
     moves: list[str] = []
     for tok in _SPLIT.split(line.upper()):
         if not tok:
@@ -71,7 +75,8 @@ def parse_moves(text: str) -> list[str]:
     Code-fence markers are skipped, so a fenced move line reads as the line itself. A reply
     with a second, different line of moves is a hedge and is refused.
     """
-    lines = [ln for ln in text.strip().splitlines() if ln.strip() and not _FENCE.match(ln)]
+    lines = [ln for ln in text.strip().splitlines()
+             if ln.strip() and not _FENCE.match(ln) and _ANSWER_TAG.sub("", ln).strip()]
     if not lines:
         raise MoveParseError("empty reply; put your moves (letters U, D, L, R) on the last line")
     moves = _line_moves(lines[-1])
