@@ -1,7 +1,10 @@
 """Checkpoints that a kill cannot corrupt, and that resume a run exactly.
 
 Layout under `OUT/checkpoints/`:
-    step-000010/model/          HF `save_pretrained` (or the LoRA adapter) + tokenizer
+    step-000010/model/          HF `save_pretrained` (or the LoRA adapter) + tokenizer;
+                                with trainer.distributed: the full model, LoRA merged
+    step-000010/sharded/        trainer.distributed only: each rank's model + Adam shards
+                                (torch.distributed.checkpoint), what --resume reads
     step-000010/trainer.pt      optimizer, LR schedule, RNG states, data position, step
     latest                      one line: the name of the newest complete checkpoint
 
@@ -15,6 +18,7 @@ import logging
 import os
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +58,20 @@ def _is_peft(model: torch.nn.Module) -> bool:
     return hasattr(model, "peft_config")
 
 
-def save_checkpoint(root: Path, step: int, model: torch.nn.Module, tokenizer: Any,
+def save_checkpoint(root: Path, step: int, write: Callable[[Path], dict[str, Any]],
                     trainer_state: dict[str, Any], keep: int = 2) -> Path:
-    """Write checkpoint `step` atomically, point `latest` at it, keep the newest `keep`."""
+    """Write checkpoint `step` atomically, point `latest` at it, keep the newest `keep`.
+
+    `write(folder)` puts the model (and, for a `TrainGroup`, its shards) into the temp
+    folder and returns the optimizer/schedule state that goes into `trainer.pt`."""
     ckpts = root / "checkpoints"
     ckpts.mkdir(parents=True, exist_ok=True)
     name = f"step-{step:06d}"
     tmp = ckpts / f"{name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp / "model", safe_serialization=True)
-    if tokenizer is not None:
-        tokenizer.save_pretrained(tmp / "model")
-    torch.save({**trainer_state, "step": step, "rng": rng_state()}, tmp / "trainer.pt")
+    tmp.mkdir(parents=True)
+    state = {**trainer_state, **write(tmp), "step": step, "rng": rng_state()}
+    torch.save(state, tmp / "trainer.pt")
     _fsync_tree(tmp)
     final = ckpts / name
     if final.exists():  # a complete earlier save of this step that `latest` never named

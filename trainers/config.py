@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import GymkitError
 from ..policy.base import SamplingParams
+from .distributed_config import DistributedConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
@@ -93,6 +94,8 @@ class LoraConfig(_Strict):
     alpha: int = Field(32, gt=0)
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     target_modules: list[str] | Literal["all-linear"] = "all-linear"
+    # fused 3-D parameters (MoE routed experts), by name suffix, via peft's target_parameters
+    target_parameters: list[str] = Field(default_factory=list)
 
 
 class TrainerConfig(_Strict):
@@ -110,6 +113,7 @@ class TrainerConfig(_Strict):
     gradient_checkpointing: bool = False  # recompute activations in backward: less memory
     device_map: Literal["auto"] | None = None  # "auto": split layers over the visible GPUs
     lora: LoraConfig = Field(default_factory=LoraConfig)
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)  # FSDP2 ranks
 
 
 class RewardModelSpec(_Strict):

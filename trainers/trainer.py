@@ -23,14 +23,12 @@ from ..policy.base import Policy, SamplingParams
 from ..pool import EnvPool, LocalPool
 from ..types import Task
 from .batch import prepare
-from .checkpoint import (latest_checkpoint, load_model_weights, load_trainer_state,
-                         save_checkpoint, sweep_partial)
+from .checkpoint import latest_checkpoint, load_trainer_state, save_checkpoint, sweep_partial
 from .config import TrainConfig, dump_config
 from .data import TaskStream, heldout_for_run
 from .metrics import MetricsWriter, RunHealth, plot_rewards, step_record
-from .model import Trainable, build_trainable, make_optimizer, sampler_state
+from .learner import make_learner
 from .reward_model import RewardBlender
-from .update import policy_update, recompute_old_logprobs
 
 
 def seed_everything(seed: int) -> None:
@@ -73,15 +71,13 @@ def evaluate_heldout(policy: Policy, pool, tasks: list[Task], cfg: TrainConfig) 
             "heldout/error_rate": 1 - len(scored) / max(len(rollouts), 1)}
 
 
-def _resume(cfg: TrainConfig, tm: Trainable, opt, sched, stream: TaskStream) -> int:
+def _resume(cfg: TrainConfig, learner, stream: TaskStream) -> int:
     sweep_partial(cfg.out)
     ckpt = latest_checkpoint(cfg.out)
     if ckpt is None:
         return 0
-    load_model_weights(tm.model, ckpt / "model")
     state = load_trainer_state(ckpt)
-    opt.load_state_dict(state["optimizer"])
-    sched.load_state_dict(state["scheduler"])
+    learner.restore(ckpt, state)
     stream.load_state_dict(state["data"])
     return int(state["step"])
 
@@ -103,13 +99,17 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         from ..policy import load_policy
 
         policy = load_policy(cfg.model, cfg.backend, **cfg.backend_options)
-    tm = build_trainable(policy, cfg)
-    opt, sched = make_optimizer(tm.model, cfg)
+    # in this process, or N FSDP2 ranks (trainer.distributed.world_size): same update code
+    learner = make_learner(policy, cfg)
     stream = _stream(cfg)
-    start = _resume(cfg, tm, opt, sched, stream) if resume else 0
-    shared = tm.shared
-    if start and not shared:
-        policy.sync_weights(sampler_state(tm.model))
+    try:
+        start = _resume(cfg, learner, stream) if resume else 0
+        shared = learner.shared
+        if start and not shared:
+            policy.sync_weights(learner.sampler_state())
+    except BaseException:
+        learner.close()
+        raise
     pool = make_pool(cfg)
     blender = RewardBlender.from_config(cfg)
     writer = MetricsWriter(cfg.out, cfg.logging.tensorboard, cfg.logging.wandb,
@@ -151,12 +151,11 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                     policy.sleep()  # a colocated engine frees the GPU while the trainer runs
                 if prep.sequences:
                     if cfg.loss.old_logprobs == "recompute":
-                        recompute_old_logprobs(tm.model, prep.sequences, cfg, tm.pad_id)
-                    update = policy_update(tm.model, opt, sched, prep.sequences, cfg,
-                                           tm.pad_id, tm.ref_model)
+                        learner.recompute(prep.sequences)
+                    update = learner.update(prep.sequences)
                 # 4. the sampler gets the new weights
                 if not shared:
-                    policy.sync_weights(sampler_state(tm.model))
+                    policy.sync_weights(learner.sampler_state())
                 t_upd = time.monotonic() - t1
                 rec = step_record(step, rollouts, prep, update, {
                     "generate_s": t_gen, "update_s": t_upd, "step_s": time.monotonic() - t0})
@@ -166,9 +165,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                 health.check(rollouts, prep)  # a run that does nothing stops, with the reason
                 bar.update(job, completed=step, reward=rec["reward/all"], tps=rec["tokens_per_s"])
                 if _ckpt_due(cfg, step):
-                    save_checkpoint(cfg.out, step, tm.model, tm.tokenizer, {
-                        "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                        "data": stream.state_dict()}, keep=cfg.checkpoint.keep)
+                    save_checkpoint(cfg.out, step, learner.write,
+                                    {"data": stream.state_dict()}, keep=cfg.checkpoint.keep)
         rows = writer.rows()
         if cfg.logging.plot:
             plot_rewards(rows, cfg.out / "reward_curve.png")
@@ -177,6 +175,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         writer.close()
         pool.close()
         stream.close()
+        learner.close()
 
 
 def _eval_due(cfg: TrainConfig, step: int) -> bool:

@@ -3,20 +3,28 @@
 The update does not know the algorithm: advantages arrive on the sequences, the loss is
 `losses.policy_loss`. Counts for normalisation are those of the whole mini-batch, so the
 gradient is the same for any `micro_batch_size` (tests/test_losses.py checks it).
+
+The same functions run in the driver (world size 0) and on every rank of a `TrainGroup`:
+a rank holds only its share of each mini-batch, so token and sequence counts, the number of
+micro-batches and the logged statistics are all-reduced (`_reduce` is the identity when
+torch.distributed is not initialised). N ranks thus take the step one process takes on the
+whole batch.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from collections.abc import Iterator
 from typing import Any
 
 import torch
+import torch.distributed as dist
 from torch import Tensor
 
-from .batch import MicroBatch, Sequence, collate
-from .config import TrainConfig
-from .losses import LossStats, policy_loss, token_logprobs
+from gymkit.trainers.batch import MicroBatch, Sequence, collate
+from gymkit.trainers.config import TrainConfig
+from gymkit.trainers.losses import LossStats, policy_loss, token_logprobs
 
 
 def sequence_logprobs(model: torch.nn.Module, mb: MicroBatch, temperature: float) -> Tensor:
@@ -34,9 +42,48 @@ def sequence_logprobs(model: torch.nn.Module, mb: MicroBatch, temperature: float
     return token_logprobs(logits.gather(1, idx), mb.targets)
 
 
-def _chunks(seqs: list[Sequence], size: int) -> Iterator[list[Sequence]]:
-    for i in range(0, len(seqs), size):
-        yield seqs[i:i + size]
+# ---------------------------------------------------------------- counts across ranks
+def world() -> int:
+    return dist.get_world_size() if dist.is_initialized() else 1
+
+
+def _reduce(values: list[float], op: str, device: torch.device) -> list[float]:
+    """All-reduce a few numbers (identity in a single process). float64: counts stay exact."""
+    if not dist.is_initialized():
+        return values
+    dev = device if dist.get_backend() == "nccl" else torch.device("cpu")
+    t = torch.tensor(values, dtype=torch.float64, device=dev)
+    dist.all_reduce(t, op=dist.ReduceOp.SUM if op == "sum" else dist.ReduceOp.MAX)
+    return t.tolist()
+
+
+def mini_batches(seqs: list[Sequence], n_mini: int, ranks: int) -> list[list[list[Sequence]]]:
+    """`[rank][mini]` shares of the batch: mini-batch i is `seqs[i::n_mini]` (as in one process),
+    dealt round-robin over the ranks. Every rank gets `n_mini` lists, some maybe empty."""
+    n_mini = max(1, min(n_mini, len(seqs)))
+    minis = [seqs[i::n_mini] for i in range(n_mini)]
+    return [[m[r::ranks] for m in minis] for r in range(ranks)]
+
+
+def _padding(pad_id: int) -> Sequence:
+    # a zero-weight micro-batch: keeps a rank with fewer sequences in step with the others'
+    # FSDP all-gathers and reduce-scatters, and adds exactly 0 to the gradient
+    return Sequence(ids=[pad_id, pad_id], n_prompt=1, old_logprobs=[0.0], mask=[0],
+                    advantage=0.0, env="")
+
+
+def _chunks(seqs: list[Sequence], size: int, n: int, pad_id: int) -> Iterator[list[Sequence]]:
+    """Exactly `n` micro-batches of at most `size` sequences; the missing ones are padding."""
+    for i in range(n):
+        yield seqs[i * size:(i + 1) * size] or [_padding(pad_id)]
+
+
+def _n_chunks(n_seqs: int, size: int) -> int:
+    return -(-n_seqs // size)
+
+
+def _device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
 
 
 def _to(mb: MicroBatch, device: torch.device) -> MicroBatch:
@@ -51,11 +98,21 @@ def _autocast(cfg: TrainConfig, device: torch.device):
     return contextlib.nullcontext()
 
 
+def loss_options(cfg: TrainConfig) -> dict[str, Any]:
+    """The loss config as `policy_loss` keyword arguments (counts are added per mini-batch)."""
+    lc = cfg.loss
+    return {"agg": lc.agg, "clip_low": lc.clip_low, "clip_high": lc.clip_high,
+            "norm_len": cfg.rollout.sampling.max_new_tokens, "kl_coef": lc.kl_coef,
+            "kl_kind": lc.kl_kind, "clip_ratio_c": lc.clip_ratio_c}
+
+
 @torch.no_grad()
 def recompute_old_logprobs(model, seqs: list[Sequence], cfg: TrainConfig, pad_id: int) -> None:
     """Replace the sampler logprobs by the trainer's own (loss.old_logprobs = recompute)."""
-    device = next(model.parameters()).device
-    for chunk in _chunks(seqs, cfg.trainer.micro_batch_size):
+    device = _device(model)
+    size = cfg.trainer.micro_batch_size
+    n = int(_reduce([_n_chunks(len(seqs), size)], "max", device)[0])
+    for chunk in _chunks(seqs, size, n, pad_id):
         mb = _to(collate(chunk, pad_id), device)
         with _autocast(cfg, device):
             lp = sequence_logprobs(model, mb, cfg.rollout.sampling.temperature).float().cpu()
@@ -66,43 +123,65 @@ def recompute_old_logprobs(model, seqs: list[Sequence], cfg: TrainConfig, pad_id
 def policy_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
                   seqs: list[Sequence], cfg: TrainConfig, pad_id: int = 0,
                   ref_model: torch.nn.Module | None = None) -> dict[str, float]:
-    """`trainer.mini_batches` optimizer steps over `seqs`; returns loss/grad/clip metrics."""
-    device = next(model.parameters()).device
-    temp = cfg.rollout.sampling.temperature
-    loss_cfg = cfg.loss
+    """`trainer.mini_batches` optimizer steps over `seqs` (the whole batch, one process)."""
+    minis = mini_batches(seqs, cfg.trainer.mini_batches, 1)[0]
+    return rank_update(model, optimizer, scheduler, minis, cfg, pad_id, ref_model)
+
+
+def rank_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
+                minis: list[list[Sequence]], cfg: TrainConfig, pad_id: int = 0,
+                ref_model: torch.nn.Module | None = None) -> dict[str, float]:
+    """One rank's part of the update: `minis[i]` is this rank's share of mini-batch i.
+
+    Counts are global (all-reduced), every rank runs the same number of micro-batches, and
+    the loss is scaled by the world size because FSDP averages gradients over ranks while the
+    loss is already normalised by the global counts. Returns loss/grad/clip metrics.
+    """
+    device = _device(model)
+    temp, size, ranks = cfg.rollout.sampling.temperature, cfg.trainer.micro_batch_size, world()
+    options = loss_options(cfg)
     model.train()
     totals = {"loss": 0.0, "grad_norm": 0.0}
     stats = LossStats()
-    n_mini = min(cfg.trainer.mini_batches, len(seqs))
-    for mini in (seqs[i::n_mini] for i in range(n_mini)):
-        n_tokens = sum(sum(s.mask) for s in mini)
+    n_mini = int(_reduce([len(minis)], "max", device)[0])
+    for i in range(n_mini):
+        mini = minis[i] if i < len(minis) else []
+        n_tokens, n_seqs = _reduce([sum(sum(s.mask) for s in mini), len(mini)], "sum", device)
+        n_chunks = int(_reduce([_n_chunks(len(mini), size)], "max", device)[0])
         optimizer.zero_grad(set_to_none=True)
-        for chunk in _chunks(mini, cfg.trainer.micro_batch_size):
+        for chunk in _chunks(mini, size, n_chunks, pad_id):
             mb = _to(collate(chunk, pad_id), device)
             with _autocast(cfg, device):
                 lp = sequence_logprobs(model, mb, temp)
                 ref = None
-                if loss_cfg.kl_coef > 0 and ref_model is not None:
+                if cfg.loss.kl_coef > 0 and ref_model is not None:
                     with torch.no_grad(), _reference(model, ref_model) as rm:
                         ref = sequence_logprobs(rm, mb, temp)
-            loss, st = policy_loss(
-                lp, mb.old_logprobs, mb.advantages, mb.mask, n_tokens=n_tokens,
-                n_seqs=len(mini), agg=loss_cfg.agg, clip_low=loss_cfg.clip_low,
-                clip_high=loss_cfg.clip_high, norm_len=cfg.rollout.sampling.max_new_tokens,
-                ref_logprobs=ref, kl_coef=loss_cfg.kl_coef, kl_kind=loss_cfg.kl_kind)
-            loss.backward()
+            loss, st = policy_loss(lp, mb.old_logprobs, mb.advantages, mb.mask,
+                                   n_tokens=int(n_tokens), n_seqs=int(n_seqs),
+                                   ref_logprobs=ref, **options)
+            (loss * ranks).backward()
             totals["loss"] += float(loss.detach()) / n_mini
-            for f in ("clipped_tokens", "ratio_sum", "kl_sum", "tokens"):
-                setattr(stats, f, getattr(stats, f) + getattr(st, f))
+            for f in dataclasses.fields(LossStats):
+                add = max if f.name == "ratio_max" else float.__add__  # a max, not a sum
+                setattr(stats, f.name, add(float(getattr(stats, f.name)), float(getattr(st, f.name))))
         params = [p for p in model.parameters() if p.requires_grad]
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.trainer.max_grad_norm)
+        if hasattr(norm, "full_tensor"):  # a DTensor under FSDP: the global norm
+            norm = norm.full_tensor()
         totals["grad_norm"] += float(norm) / n_mini
         if math.isfinite(float(norm)):  # a non-finite gradient would poison the weights
             optimizer.step()
         scheduler.step()
     model.eval()
+    names = [f.name for f in dataclasses.fields(LossStats) if f.name != "ratio_max"]
+    summed = _reduce([totals["loss"]] + [getattr(stats, k) for k in names], "sum", device)
+    totals["loss"] = summed[0]
+    ratio_max = _reduce([stats.ratio_max], "max", device)[0]
+    stats = LossStats(**dict(zip(names, summed[1:])), ratio_max=ratio_max)
     n = max(stats.tokens, 1.0)
     return {**totals, "clip_frac": stats.clipped_tokens / n, "ratio_mean": stats.ratio_sum / n,
+            "dual_clip_frac": stats.dual_clipped_tokens / n, "ratio_max": stats.ratio_max,
             "kl": stats.kl_sum / n, "lr": scheduler.get_last_lr()[0]}
 
 

@@ -1,0 +1,114 @@
+"""TrainGroup (FSDP2 over gloo, ranks as Ray actors) takes the same step as one process.
+
+One Ray session for the whole file; every group is closed by its test. CPU only."""
+import os
+import random
+import time
+
+import pytest
+import torch
+
+from gymkit.trainers.batch import Sequence
+from gymkit.trainers.config import load_config
+from gymkit.trainers.distributed import TrainGroup, TrainGroupError
+from gymkit.trainers.model import add_lora, load_hf, make_optimizer, pad_token, sampler_state
+from gymkit.trainers.update import policy_update
+
+TOL = 1e-5
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    import ray
+
+    from gymkit.pool import init_ray
+
+    init_ray(num_cpus=6)
+    yield ray
+    ray.shutdown()
+
+
+def _cfg(model, *extra, world=2):
+    return load_config(None, [f"model={model}", "trainer.lr=1e-3", "trainer.micro_batch_size=2",
+                              f"trainer.distributed.world_size={world}",
+                              "trainer.distributed.timeout_s=60", "logging.progress=false",
+                              *extra])
+
+
+def _batch(n=5, seed=0, vocab=400):
+    """n sequences of uneven prompt and completion lengths (5 over 2 ranks: 3 and 2)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        p, c = rng.randint(3, 9), rng.randint(2, 12)
+        ids = [rng.randrange(5, vocab) for _ in range(p + c)]
+        out.append(Sequence(ids=ids, n_prompt=p, old_logprobs=[-rng.uniform(3, 8) for _ in range(c)],
+                            mask=[1] * c, advantage=rng.uniform(-1, 1), env="t"))
+    return out
+
+
+def _one_process(cfg, steps=2):
+    model, tok = load_hf(cfg, dtype=torch.float32)
+    if cfg.trainer.lora.enabled:
+        torch.manual_seed(cfg.seed)
+        model = add_lora(model, cfg)
+    opt, sched = make_optimizer(model, cfg)
+    rows = [policy_update(model, opt, sched, _batch(seed=s), cfg, pad_token(tok))
+            for s in range(steps)]
+    state = sampler_state(model)
+    state = state.state_dict() if isinstance(state, torch.nn.Module) else state
+    return rows, {k: v.detach().float() for k, v in state.items()}
+
+
+def _group(cfg, steps=2):
+    group = TrainGroup(cfg)
+    try:
+        rows = [group.update(_batch(seed=s)) for s in range(steps)]
+        return rows, group.sampler_state()
+    finally:
+        group.close()
+
+
+def _compare(cfg, steps=2):
+    rows1, w1 = _one_process(cfg, steps)
+    rowsN, wN = _group(cfg, steps)
+    for a, b in zip(rows1, rowsN):
+        assert abs(a["loss"] - b["loss"]) < TOL, (a, b)
+        assert abs(a["grad_norm"] - b["grad_norm"]) < 1e-4 * max(1, a["grad_norm"]), (a, b)
+    assert set(w1) == set(wN)
+    worst = max(float((w1[k] - wN[k].float()).abs().max()) for k in w1)
+    moved = max(float((w1[k] - v).abs().max()) for k, v in _one_process(cfg, 0)[1].items())
+    assert moved > 1e-3  # the weights did change, so agreement means something
+    assert worst < TOL, worst
+    return worst
+
+
+@pytest.mark.parametrize("model", ["tiny-random-llama", "tiny-random-nemotronh"])
+def test_two_ranks_full_finetune_match_one_process(ray_session, model):
+    _compare(_cfg(model, "trainer.mini_batches=2"))
+
+
+@pytest.mark.parametrize("model,targets", [
+    ("tiny-random-llama", "[q_proj, v_proj, down_proj]"),
+    ("tiny-random-nemotronh", "[q_proj, in_proj, up_proj, down_proj]")])
+def test_two_ranks_lora_match_one_process(ray_session, model, targets):
+    _compare(_cfg(model, "trainer.lora.enabled=true", "trainer.lora.r=4",
+                  f"trainer.lora.target_modules={targets}", "trainer.lr=1e-2"))
+
+
+def test_killed_rank_stops_the_step_with_one_line_naming_it(ray_session):
+    cfg = _cfg("tiny-random-llama", "trainer.distributed.timeout_s=20")
+    group = TrainGroup(cfg)
+    try:
+        pid = __import__("ray").get(group.actors[1].pid.remote())
+        t0 = time.monotonic()
+        seqs = _batch(n=40)
+        refs = [a.update.remote(s) for a, s in zip(group.actors, [[seqs[0::2]], [seqs[1::2]]])]
+        os.kill(pid, 9)
+        with pytest.raises(TrainGroupError) as err:
+            group.gather("update", refs)
+        msg = str(err.value)
+        assert "rank 1" in msg and "\n" not in msg, msg
+        assert time.monotonic() - t0 < 20
+    finally:
+        group.close()
