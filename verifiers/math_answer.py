@@ -5,6 +5,8 @@ Policy (strict, on purpose):
   with no boxed answer is wrong, with the reason "no \\boxed answer". Lenient extraction (the
   last number in the text, "the answer is ...") is a known reward hack: the policy learns to
   spray numbers and is paid whenever the last one happens to match.
+- A box that only wraps another box (`\\boxed{\\boxed{5}}`) counts once, as the inner one; a
+  box holding more than another box (`\\boxed{3 \\boxed{5}}`) is compared as written (and fails).
 - Every boxed answer is a final answer. Boxes that normalise to the same text count once;
   several *different* boxes are all returned, and the verifier requires each to equal the gold
   (so `\\boxed{1/2}` and `\\boxed{0.5}` pass, while `\\boxed{3}` ... `\\boxed{4}` is a hedge -> 0).
@@ -35,6 +37,7 @@ class Extraction:
         return bool(self.answers) and self.reason is None
 
 
+_WHOLE_BOX = re.compile(r"\s*\\(?:boxed|fbox|framebox)\s*\{.*\}\s*", re.S)
 _BRACE_TOKENS = re.compile(r"\\.|[{}]", re.S)
 
 
@@ -89,6 +92,8 @@ def extract_boxed_answers(text: str) -> Extraction:
         return Extraction(reason="no \\boxed answer")
     distinct: dict[str, str] = {}
     for b in boxes:
+        if _WHOLE_BOX.fullmatch(b):  # `\\boxed{\\boxed{5}}`: the inner box is listed on its own
+            continue
         key = normalize_answer_text(b)
         if key:
             distinct.setdefault(key, b.strip())

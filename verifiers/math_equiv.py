@@ -145,8 +145,8 @@ def _numbers_match(gold: NumberReading, ans: NumberReading, percent_ok: bool) ->
     g, a = gold.value, ans.value
     if gold.percent:
         return a == g if ans.percent else a in (g, g / 100)
-    if ans.percent:
-        return a / 100 == g or (percent_ok and a == g)
+    if ans.percent:  # a number of percent was asked: `25\\%` is 25 (and 2500% is not)
+        return a == g if percent_ok else a / 100 == g
     return a == g
 
 

@@ -238,6 +238,8 @@ def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-20) -> boo
     a, b = exact_floats(a), exact_floats(b)
     if a == b:  # also covers oo, where a numeric difference is nan
         return True
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
+        return False  # tuples, sets, relations: only an exact match counts
     if not (is_finite(a) and is_finite(b)):
         return False  # |a - oo| <= tol * oo holds: infinities never meet a tolerance
     if a.is_Rational and b.is_Rational:
