@@ -7,7 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 GREEN, YELLOW, GRAY = "G", "Y", "-"
-_PREFIX = re.compile(r"^\s*(?:(?:my\s+)?(?:final\s+)?(?:guess|answer|word)\s*(?:is)?\s*[:=]?\s*)", re.I)
+# `Guess: x`, `My final answer is x`, `Next guess #3: x`, `I'll guess x` (quotes already gone)
+_PREFIX = re.compile(r"^\s*(?:(?:[-+]|\d{1,3}[.)])\s+)?(?:(?:(?:the|my|final|next|ill|i\s+will|i)\s+)*"
+                     r"(?:guess|answer|word|try)(?:\s*#?\s*\d+)?\s*(?:is)?\s*[:=]?)?\s*", re.I)
+_ANSWER_TAG = re.compile(r"</?answer>", re.I)
+MAX_LINE = 200  # a longer last line is never one word
 _MARKUP = re.compile(r"[`*_\"'“”‘’]")
 
 
@@ -64,7 +68,9 @@ MAX_HEDGE_LINES = 2000  # distinct earlier lines checked for a second, marked-up
 
 def _line_guess(line: str) -> str:
     """The single word on one line, prefix and markup removed; raises GuessError."""
-    line = _PREFIX.sub("", _MARKUP.sub("", line[:200])).strip().rstrip(".!")
+    if len(line) > MAX_LINE:
+        raise GuessError(f"the last line is longer than {MAX_LINE} characters; put one word there")
+    line = _PREFIX.sub("", _MARKUP.sub("", _ANSWER_TAG.sub(" ", line))).strip().rstrip(".!")
     tokens = line.split()
     if len(tokens) != 1:
         raise GuessError("put exactly one word, your guess, on the last line")
@@ -73,7 +79,9 @@ def _line_guess(line: str) -> str:
 
 def _written_as_guess(line: str, fenced: bool) -> bool:
     """Whether an earlier line is set out as an answer (fenced, marked up, `Guess:` ...)."""
-    return fenced or bool(_MARKUP.search(line)) or _PREFIX.match(line) is not None
+    line = line[:MAX_LINE]
+    return fenced or bool(_MARKUP.search(line) or _ANSWER_TAG.search(line)
+                          or _PREFIX.match(line).group().strip())
 
 
 def read_guess(text: str) -> str:
@@ -89,7 +97,7 @@ def read_guess(text: str) -> str:
     for ln in text.strip().splitlines():
         if _FENCE.match(ln):
             fenced = not fenced
-        elif ln.strip():
+        elif ln.strip() and _ANSWER_TAG.sub("", ln).strip():
             lines.append((ln, fenced))
     if not lines:
         raise GuessError("empty reply; put your guess (one five-letter word) on the last line")

@@ -60,6 +60,8 @@ def test_parse_moves_accepts_common_spellings(text, moves):
     ("```\nR R U\n```", list("RRU")), ("Moves:\n```text\nRRU\n```\n", list("RRU")),
     ("~~~\nup, left\n~~~", list("UL")), ("Plan: R R\n\nR R", list("RR")),
     ("Going right (R) twice avoids the wall.\nR R", list("RR")),
+    ("Final answer: R R D.", list("RRD")), ("- R D", list("RD")), ("→ → ↓", list("RRD")),
+    ("<answer>\nU L\n</answer>", list("UL")),
 ])
 def test_parse_moves_reads_fences_and_repeats(text, moves):
     assert parse_moves(text) == moves
@@ -67,7 +69,7 @@ def test_parse_moves_reads_fences_and_repeats(text, moves):
 
 @pytest.mark.parametrize("text", [
     "R R D\n\nActually:\n\nL L U", "```\nR R\nD D\n```", "Moves: R R\nMoves: L L",
-    "```\n```", "U" * 3000, "R R U | L L D",
+    "```\n```", "U" * 3000, "R R U | L L D", "1. R\n2. D", "R-R-D",
 ])
 def test_parse_moves_refuses_hedges_and_degenerate_lines(text):
     with pytest.raises(MoveParseError):

@@ -81,7 +81,9 @@ def test_read_guess_is_tolerant_of_formatting(text, guess):
 @pytest.mark.parametrize("text,guess", [
     ("```\ncrane\n```", "crane"), ("Guess:\n~~~\nCRANE\n~~~", "crane"),
     ("Guess: crane\n\nGuess: crane", "crane"), ("Great!\nslate", "slate"),
-    ("I thought of crane.\nslate", "slate"),
+    ("I thought of crane.\nslate", "slate"), ("The answer is crane.", "crane"),
+    ("Guess #3: Crane", "crane"), ("I'll guess crane!", "crane"), ("<answer>\ncrane\n</answer>", "crane"),
+    ("- crane", "crane"),
 ])
 def test_read_guess_reads_fences_and_ignores_prose(text, guess):
     assert read_guess(text) == guess
@@ -89,7 +91,8 @@ def test_read_guess_reads_fences_and_ignores_prose(text, guess):
 
 @pytest.mark.parametrize("text", [
     "Guess: crane\nGuess: slate", "```\ncrane\nslate\n```", "**crane**\nslate",
-    "```\n```", "Answer: `crane`\n\n```\nslate\n```",
+    "```\n```", "Answer: `crane`\n\n```\nslate\n```", "crane" + " " * 300 + "slate",
+    "- slate\ncrane",
 ])
 def test_read_guess_refuses_two_guesses(text):
     with pytest.raises(GuessError):
