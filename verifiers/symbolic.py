@@ -23,7 +23,7 @@ import sympy
 from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application,
                                         parse_expr, standard_transformations)
 
-from .answer_form import MAX_DEPTH, MAX_POWER_DEPTH, nesting_depth, power_depth
+from .answer_form import MAX_DEPTH, MAX_POWER_DEPTH, nesting_depth, non_finite, power_depth
 
 MAX_LEN = 1000
 FUNCTIONS = {
@@ -133,6 +133,8 @@ def _parse_latex(text: str) -> sympy.Basic:
     # nits: `\frac12`, `\sqrt2`; malformed_operators: `\sqrt x`; units: `5\text{ cm}`
     norm = NormalizationConfig(basic_latex=True, units=True, malformed_operators=True, nits=True,
                                boxed="all", equations=False)
+    text = re.sub(r"([+\-])\s+", r"\1", text)  # `\ln|x| + c` fails in the grammar, `+c` parses
+    text = re.sub(r"\\log(?![_a-zA-Z])", r"\\ln", text)  # natural log, as `log` in plain text
     try:
         expr = latex2sympy(text, normalization_config=norm)
     except Exception as e:  # the ANTLR front end raises bare Exception on a syntax error
@@ -321,9 +323,24 @@ def _is_factored(e: sympy.Basic, var: sympy.Symbol) -> bool:
 
 
 def _is_simplified(e: sympy.Basic) -> bool:
-    """No common factor left between numerator and denominator."""
-    n, d = sympy.fraction(sympy.together(e))
-    return not sympy.gcd(n, d).free_symbols
+    """No common factor left between numerator and denominator (`together` would cancel it)."""
+    n, d = sympy.fraction(e)
+    return not sympy.gcd(sympy.expand(n), sympy.expand(d)).free_symbols
+
+
+def _written_fraction(text: str) -> tuple[str, str] | None:
+    """`\\frac{A}{B}` spanning the whole answer -> (A, B): sympy cancels equal factors on sight."""
+    t = text.strip().strip("$").strip().replace("\\dfrac", "\\frac")
+    if not t.startswith("\\frac{"):
+        return None
+    parts, depth, cur = [], 0, ""
+    for ch in t[len("\\frac"):]:
+        depth += (ch == "{") - (ch == "}")
+        cur += ch
+        if depth == 0:
+            parts.append(cur[1:-1])
+            cur = ""
+    return (parts[0], parts[1]) if len(parts) == 2 and not cur.strip() else None
 
 
 # a name for the answer on the left of `=`: `y`, `f(x)`, `f'(x)`, `F(x)`, `y_1`, `\\frac{dy}{dx}`
@@ -341,6 +358,8 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
     solve (the same solution set, any order), equiv (equal; loaded rows of unknown kind).
     """
     x = sympy.Symbol(var)
+    if non_finite(answer) and not non_finite(gold):  # `x + \\frac{1}{\\infty}` evaluates away
+        return False, "a non-finite value (infinity, NaN or division by zero)"
     try:
         if kind == "solve" or (kind == "equiv" and len(_top_level_split(gold)) > 1):
             roots = parse_solutions(answer, var)
@@ -357,9 +376,9 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
         ans = parse_math(last)
         if not is_finite(ans):
             return False, "a non-finite value (infinity, NaN or division by zero)"
-        for side in sides:  # `f'(x) = ...` names the answer; any other side must equal it
-            if not _LABEL.fullmatch(side.strip()) and not equivalent(parse_math(side), ans):
-                return False, f"a chain of equalities whose side {side.strip()[:40]!r} differs"
+        for side in sides:  # `f'(x) = ...` names the answer; work shown in the box does not
+            if not _LABEL.fullmatch(side.strip()):
+                return False, f"an equation ({side.strip()[:40]!r} = ...): box only the answer"
         if kind == "integrate":
             # a real variable, so that d/dx ln|x| = 1/x (for a complex symbol it is not)
             xr = sympy.Symbol(var, real=True)
@@ -374,6 +393,9 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
             return False, "equivalent but not factored"
         if kind in FORMS and not FORMS[kind][1](ans):
             return False, f"equivalent but not {FORMS[kind][0]}"
+        written = _written_fraction(last) if kind == "simplify" else None
+        if written and sympy.gcd(*(sympy.expand(parse_math(w)) for w in written)).free_symbols:
+            return False, "equivalent but not fully simplified (a common factor is written out)"
         return True, "equivalent"
     except ParseError as e:
         return False, f"unparsable answer: {e}"

@@ -9,9 +9,9 @@ import sympy
 from gymkit import BaseEnv, Score, Task
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
-from gymkit.verifiers.answer_form import pathological
+from gymkit.verifiers.answer_form import pathological, read_number
 from gymkit.verifiers.math_answer import extract_boxed_answers
-from gymkit.verifiers.math_equiv import verify_isolated
+from gymkit.verifiers.math_equiv import score_boxed, verify_isolated
 from gymkit.verifiers.symbolic import check_algebra
 
 from ..math.env import ANSWER_KEYS, QUESTION_KEYS, gold_from_answer_field
@@ -72,6 +72,8 @@ class AlgebraEnv(BaseEnv):
         d = task.data
         # `\boxed{2}, \boxed{3}` lists solutions; otherwise every box must be right (no hedging)
         answers = [", ".join(ex.answers)] if d["kind"] == "solve" else ex.answers
+        if d["kind"] == "equiv" and read_number(d["answer"]).value is not None:
+            return score_boxed(response, d["answer"], d.get("question"))  # numeric: math's rules
         for ans in answers:
             bad = pathological(ans, d["answer"])  # in-process: towers never reach sympy
             if bad:
