@@ -86,9 +86,12 @@ def eval_cmd(
     base_url: Optional[str] = typer.Option(None, help="openai backend: server URL."),
     env_option: list[str] = typer.Option([], "--env-option",
                                          help="ENV.KEY=VALUE env option, e.g. math.fewshot=2."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="Keep the finished tasks in OUT/rollouts.jsonl; run the rest."),
 ) -> None:
     """Evaluate a model or checkpoint offline across envs."""
-    from .evaluate import eval_tasks, evaluate, parse_env_options
+    from .evaluate import checkpoint_step, eval_tasks, evaluate, parse_env_options
+    from .metrics import unscored_envs
     from .policy import load_policy
     from .policy.base import SamplingParams
 
@@ -100,21 +103,30 @@ def eval_cmd(
     task_list = eval_tasks(names, n, seed, difficulty, options)
     opts = {"base_url": base_url} if base_url else {}
     policy = load_policy(model, backend=backend, **opts)
+    header = {"model": model, "checkpoint_step": checkpoint_step(model), "backend": backend,
+              "envs": names, "n": n, "seed": seed, "difficulty": difficulty,
+              "env_options": options, "base_url": base_url}
     metrics = evaluate(policy, task_list, out_dir, samples=samples, params=params,
                        use_ray=not no_ray, actors_per_env=actors, gen_batch=batch,
-                       ray_address=ray_address, env_config=options,
-                       header={"model": model, "backend": backend, "env_options": options})
+                       ray_address=ray_address, env_config=options, header=header, resume=resume)
     _print_metrics(metrics)
     err.print(f"wrote {out_dir}/rollouts.jsonl, metrics.json, report.md, report.png")
+    empty = unscored_envs(metrics)
+    if empty:  # a pass@1 of "n/a" must not exit like a finished evaluation
+        err.print(f"[red]error:[/] nothing was scored for {', '.join(empty)} (every rollout "
+                  f"error or timeout; see rollouts.jsonl)", highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_metrics(metrics: dict) -> None:
+    from .report import cell
+
     if not metrics:
         return
     cols = list(next(iter(metrics.values())))
     table = Table("env", *cols)
     for env, m in metrics.items():
-        table.add_row(env, *[f"{v:.3f}" if isinstance(v, float) else str(v) for v in m.values()])
+        table.add_row(env, *[cell(v) for v in m.values()])
     out.print(table)
 
 
@@ -124,35 +136,109 @@ def verify(env: str = typer.Option(..., help="Env name."),
            responses: Path = typer.Option(..., help="JSONL rows {task_id, response}."),
            out_file: Optional[Path] = typer.Option(None, "--out"),
            no_ray: bool = typer.Option(False, "--no-ray", help="Score in-process."),
-           actors: int = typer.Option(2, min=1), timeout_s: float = typer.Option(60.0)) -> None:
-    """Score given responses without any model."""
+           actors: int = typer.Option(2, min=1), timeout_s: float = typer.Option(60.0),
+           resume: bool = typer.Option(False, "--resume",
+                                       help="Keep the rows already in --out; score the rest.")) -> None:
+    """Score given responses without any model.
+
+    Rows go to --out in input order as soon as they are scored, each with its input `line`.
+    For tool-using envs, tool calls written in the text (`<tool_call>{...}</tool_call>`) are
+    parsed as the driver parses them."""
     from .pool import EnvPool, LocalPool
     from .scoring import as_actions, read_jsonl, score_scripted
 
+    if resume and out_file is None:
+        raise GymkitError("--resume needs --out (the file to continue)")
     env_obj = make_env(env)
-    task_list = env_obj.load(tasks_file)
-    by_id = {t.id: t for t in task_list}
-    items, missing = [], []
+    by_id = {t.id: t for t in env_obj.load(tasks_file)}
+    kept = _rows_done(out_file) if resume else []
+    skip = {r["line"] for r in kept}
+    order, items, unknown = [], [], []
     for n, row in read_jsonl(responses, "responses"):
         if "task_id" not in row or "response" not in row:
             raise GymkitError(f"{responses}:{n}: a row needs 'task_id' and 'response'")
-        tid = str(row["task_id"])
-        if tid not in by_id:
-            missing.append(tid)
+        if n in skip:
             continue
-        items.append((f"{tid}#{n}", by_id[tid], as_actions(row["response"])))
-    pool = LocalPool([env]) if no_ray else EnvPool([env], actors_per_env=actors,
-                                                   step_timeout_s=timeout_s)
+        order.append(n)
+        task = by_id.get(str(row["task_id"]))
+        if task is None:
+            unknown.append((n, str(row["task_id"])))
+            continue
+        actions = as_actions(row["response"])
+        if task.tools:
+            actions = [_with_text_calls(a) for a in actions]
+        items.append((str(n), task, actions))
+    sink = _InOrder(out_file, order, append=resume)
     try:
-        results = score_scripted(pool, items)
+        for n, tid in unknown:
+            sink.add(n, {"line": n, "task_id": tid, "reward": 0.0, "status": "error",
+                         "error": "unknown task_id", "info": {}})
+        pool = LocalPool([env]) if no_ray else EnvPool([env], actors_per_env=actors,
+                                                       step_timeout_s=timeout_s)
+        try:
+            score_scripted(pool, items, on_done=lambda key, r: sink.add(int(key), {
+                "line": int(key), "task_id": r.task_id, "reward": r.reward, "status": r.status,
+                "error": r.error, "info": r.info}))
+        finally:
+            pool.close()
     finally:
-        pool.close()
-    rows = [{"task_id": r.task_id, "reward": r.reward, "status": r.status, "error": r.error,
-             "info": r.info} for r in results.values()]
-    rows += [{"task_id": t, "reward": 0.0, "status": "error", "error": "unknown task_id",
-              "info": {}} for t in missing]
-    _write_rows(rows, out_file)
-    _print_status_summary(env, rows)
+        sink.close()
+    if out_file is not None:
+        more = f" ({len(kept)} kept from before)" if resume else ""
+        err.print(f"wrote {len(sink.rows)} rows to {out_file}{more}")
+    _print_status_summary(env, kept + sink.rows)
+
+
+def _with_text_calls(msg: dict) -> dict:
+    """An assistant message with tool calls parsed out of its text, as the driver does."""
+    from .tools import message_with_calls
+
+    if msg.get("tool_calls") or not isinstance(msg.get("content"), str):
+        return msg
+    return {**msg, **message_with_calls(msg["content"])}
+
+
+def _rows_done(path: Path) -> list[dict]:
+    """Rows an earlier `verify --out` wrote; a line cut by a kill is dropped (and redone)."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if not isinstance(row, dict) or "line" not in row:
+            raise GymkitError(f"{path}: not written by `gymkit verify` (rows carry no 'line'); "
+                              f"--resume cannot continue it")
+        rows.append(row)
+    path.write_text("".join(json.dumps(r, default=str) + "\n" for r in rows))
+    return rows
+
+
+class _InOrder:
+    """Writes rows in input order as they come in: each waits only for the rows before it."""
+
+    def __init__(self, path: Optional[Path], order: list[int], append: bool = False):
+        self.order, self.next, self.waiting, self.rows = order, 0, {}, []
+        self.f = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.f = path.open("a" if append else "w")
+
+    def add(self, n: int, row: dict) -> None:
+        self.waiting[n] = row
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            ready = self.waiting.pop(self.order[self.next])
+            self.next += 1
+            self.rows.append(ready)
+            if self.f is not None:
+                self.f.write(json.dumps(ready, default=str) + "\n")
+                self.f.flush()
+
+    def close(self) -> None:
+        if self.f is not None:
+            self.f.close()
 
 
 def _write_rows(rows: list[dict], path: Optional[Path]) -> None:
@@ -200,12 +286,16 @@ def reverify(file: Path = typer.Argument(..., help="rollouts.jsonl from eval or 
         fresh = score_scripted(pool, items)
     finally:
         pool.close()
+    from .driver import final_status
+
     changed, rows = 0, []
     for k, old in stored.items():
         new = fresh[k]
-        changed += (new.reward != old.reward) or (new.status != old.status)
+        # a length-cut wrong answer is `truncated` in the driver: the same rule applies here
+        status = final_status(new.status, old.finish_reason)
+        changed += (new.reward != old.reward) or (status != old.status)
         rows.append({**old.model_dump(exclude={"reward", "status", "error", "info", "components"}),
-                     "reward": new.reward, "status": new.status, "error": new.error,
+                     "reward": new.reward, "status": status, "error": new.error,
                      "info": new.info, "components": new.components,
                      "previous": {"reward": old.reward, "status": old.status}})
     _write_rows(rows, out_file or file.with_name(file.stem + ".reverified.jsonl"))

@@ -46,6 +46,9 @@ class BaseEnv:
     # True for envs judged by a learned model (rm_chat): no gold solutions, and no promise
     # that garbage scores 0, so check-env checks only determinism and schemas.
     learned_judge: ClassVar[bool] = False
+    # Options read from `self.config` (besides the named `__init__` parameters): together they
+    # are what `--env-option` and a train config's `options` may set (see registry.env_options).
+    config_keys: ClassVar[tuple[str, ...]] = ()
     # Seconds one verdict may take on any response; check-env's hostile probes must finish in it.
     score_budget_s: ClassVar[float] = 10.0
     _tool_specs: ClassVar[dict[str, ToolSpec]]
@@ -107,6 +110,8 @@ class BaseEnv:
                         rows.append(json.loads(line))
                     except json.JSONDecodeError as e:
                         raise GymkitError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+        elif looks_local(str(source)):  # a mistyped file name: say so now, not after hub retries
+            raise GymkitError(f"task file {str(source)!r} does not exist")
         else:
             import datasets  # deferred: heavy import, only for hub datasets
 
@@ -200,6 +205,17 @@ class BaseEnv:
 
     def close(self) -> None:
         """Release resources held by the env (files, processes)."""
+
+
+_DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".arrow")
+
+
+def looks_local(source: str) -> bool:
+    """True for a name that can only be a local file (a path or a data-file name), never a hub
+    dataset id such as `openai/gsm8k`."""
+    p = Path(source)
+    return (source.startswith(("/", "./", "../", "~", ".\\")) or p.suffix in _DATA_SUFFIXES
+            or source.count("/") > 1 or (len(p.parts) > 1 and p.parent.is_dir()))
 
 
 def play(env: BaseEnv, task: Task, actions: list[Message]) -> tuple[list[Message], Score]:

@@ -12,7 +12,7 @@ from .errors import GymkitError
 from .metrics import summarize
 from .policy.base import Policy, SamplingParams
 from .pool import EnvPool, LocalPool
-from .registry import make_env
+from .registry import check_env_options, make_env
 from .report import chart, markdown
 from .types import Rollout, Task
 
@@ -30,6 +30,7 @@ def parse_env_options(items: list[str], envs: list[str]) -> dict[str, dict]:
         if env not in envs:
             raise GymkitError(f"--env-option {item!r}: env {env!r} is not among --env "
                               f"({', '.join(envs)})")
+        check_env_options(env, {opt: None})
         out.setdefault(env, {})[opt] = yaml.safe_load(value)
     return out
 
@@ -45,26 +46,56 @@ def eval_tasks(envs: list[str], n: int, seed: int, difficulty: int | None = None
     return tasks
 
 
+def _done_rollouts(path: Path, tasks: list[Task], samples: int) -> list[Rollout]:
+    """Rollouts of `path` whose task has all its samples there (the rest is rerun).
+
+    The file is rewritten with just those rows, so a task cut short is not counted twice."""
+    if not path.exists():
+        return []
+    rows: dict[tuple[str, str], list[Rollout]] = {}
+    for line in path.read_text().splitlines():
+        try:
+            r = Rollout.model_validate_json(line)
+        except ValueError:  # a line cut by the kill: that rollout is redone
+            continue
+        rows.setdefault((r.env, r.task_id), []).append(r)
+    wanted = {(t.env, t.id) for t in tasks}
+    kept = [r for key, rs in rows.items() if key in wanted and len(rs) >= samples
+            for r in rs[:samples]]
+    path.write_text("".join(r.model_dump_json() + "\n" for r in kept))
+    return kept
+
+
 def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
              params: SamplingParams | None = None, use_ray: bool = True,
              actors_per_env: int = 1, step_timeout_s: float = 60.0,
              gen_batch: int = 32, ray_address: str | None = None,
              header: dict | None = None, show_progress: bool = True,
-             env_config: dict[str, dict] | None = None) -> dict:
-    """Run every task `samples` times; write rollouts.jsonl, metrics.json, report.md/png."""
+             env_config: dict[str, dict] | None = None, resume: bool = False) -> dict:
+    """Run every task `samples` times; write rollouts.jsonl, metrics.json, report.md/png.
+
+    Rollouts are appended to rollouts.jsonl as they finish; with `resume`, tasks whose samples
+    are all there already are not run again (an interrupted eval continues where it stopped).
+    """
+    from . import __version__
+
     params = params or SamplingParams(temperature=0.0 if samples == 1 else 1.0)
     out.mkdir(parents=True, exist_ok=True)
+    sink_path = out / "rollouts.jsonl"
+    done = _done_rollouts(sink_path, tasks, samples) if resume else []
+    finished = {(r.env, r.task_id) for r in done}
+    todo = [t for t in tasks if (t.env, t.id) not in finished]
     envs = sorted({t.env for t in tasks})
     pool = (EnvPool(envs, actors_per_env=actors_per_env, step_timeout_s=step_timeout_s,
                     ray_address=ray_address, env_config=env_config)
             if use_ray else LocalPool(envs, env_config=env_config))
     t0 = time.monotonic()
-    with (out / "rollouts.jsonl").open("w") as sink, Progress(
+    with sink_path.open("a" if resume else "w") as sink, Progress(
             TextColumn("[bold]eval[/]"), BarColumn(), MofNCompleteColumn(),
             TextColumn("reward {task.fields[reward]:.3f}"), TimeElapsedColumn(),
             disable=not show_progress) as bar:
-        job = bar.add_task("eval", total=len(tasks) * samples, reward=0.0)
-        total = [0.0, 0]
+        job = bar.add_task("eval", total=len(tasks) * samples, completed=len(done), reward=0.0)
+        total = [sum(r.reward for r in done), len(done)]
 
         def on_rollout(r: Rollout) -> None:
             sink.write(r.model_dump_json() + "\n")  # streamed: a crash loses nothing finished
@@ -74,16 +105,32 @@ def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
             bar.update(job, advance=1, reward=total[0] / total[1])
 
         try:
-            rollouts = run_episodes(tasks, policy, pool, params, samples=samples,
-                                    gen_batch=gen_batch, on_rollout=on_rollout)
+            rollouts = done + run_episodes(todo, policy, pool, params, samples=samples,
+                                           gen_batch=gen_batch, on_rollout=on_rollout)
         finally:
             pool.close()
     metrics = summarize(rollouts, k=samples)
     head = {**(header or {}), "samples": samples, "tasks": len(tasks),
-            "wall_s": round(time.monotonic() - t0, 1),
-            "sampling": params.model_dump(exclude_defaults=True)}
+            "resumed_rollouts": len(done), "wall_s": round(time.monotonic() - t0, 1),
+            "sampling": params.model_dump(), "gen_batch": gen_batch,
+            "actors_per_env": actors_per_env, "step_timeout_s": step_timeout_s,
+            "pool": "ray" if use_ray else "local", "gymkit_version": __version__}
     (out / "metrics.json").write_text(json.dumps({"header": head, "envs": metrics}, indent=2))
     (out / "report.md").write_text(markdown(metrics, head))
     if metrics:
         chart(metrics, out / "report.png", f"gymkit eval: {head.get('model', '')}")
     return metrics
+
+
+def checkpoint_step(model: str) -> int | None:
+    """The training step of the checkpoint a `--model` path resolves to (None: not a checkpoint)."""
+    import re
+
+    from .policy.models import model_source
+
+    src = Path(model_source(model))
+    for part in reversed(src.parts):
+        m = re.fullmatch(r"step-(\d+)", part)
+        if m:
+            return int(m.group(1))
+    return None

@@ -2,7 +2,9 @@
 
 Rates are over all rollouts; reward and pass/maj figures are over *scored* rollouts only
 (status error/timeout say nothing about the answer). A task with no scored sample is left
-out of pass@k and counted in the error/timeout rates, which always sit next to them.
+out of pass@k and counted in the error/timeout rates, which always sit next to them. When
+no rollout of an env was scored, its reward and pass/maj figures are None (shown "n/a"), never
+a 0 that would read as a model that answered everything wrong.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ def answer_key(r: Rollout) -> str:
     return str(ans).strip() if ans is not None else r.response.strip()
 
 
-def env_metrics(rollouts: list[Rollout], k: int) -> dict[str, float | int]:
+def env_metrics(rollouts: list[Rollout], k: int) -> dict[str, float | int | None]:
     groups: dict[str, list[Rollout]] = defaultdict(list)
     for r in rollouts:
         groups[r.task_id].append(r)
@@ -46,10 +48,10 @@ def env_metrics(rollouts: list[Rollout], k: int) -> dict[str, float | int]:
     return {
         "n": len(groups),
         "rollouts": len(rollouts),
-        "reward_mean": mean(r.reward for r in scored) if scored else 0.0,
-        "pass@1": mean(p1) if p1 else 0.0,
-        f"pass@{k}": mean(pk) if pk else 0.0,
-        f"maj@{k}": mean(maj) if maj else 0.0,
+        "reward_mean": mean(r.reward for r in scored) if scored else None,
+        "pass@1": mean(p1) if p1 else None,
+        f"pass@{k}": mean(pk) if pk else None,
+        f"maj@{k}": mean(maj) if maj else None,
         "error_rate": sum(r.status == "error" for r in rollouts) / n_all,
         "timeout_rate": sum(r.status == "timeout" for r in rollouts) / n_all,
         "truncated_rate": sum(r.status == "truncated" for r in rollouts) / n_all,
@@ -58,7 +60,12 @@ def env_metrics(rollouts: list[Rollout], k: int) -> dict[str, float | int]:
     }
 
 
-def summarize(rollouts: list[Rollout], k: int) -> dict[str, dict[str, float | int]]:
+def unscored_envs(metrics: dict[str, dict]) -> list[str]:
+    """The envs (from `summarize`) where nothing was scored: their pass@1 is None."""
+    return [env for env, m in metrics.items() if m.get("pass@1") is None]
+
+
+def summarize(rollouts: list[Rollout], k: int) -> dict[str, dict[str, float | int | None]]:
     """Metrics per env, plus `all` when there are several envs."""
     by_env: dict[str, list[Rollout]] = defaultdict(list)
     for r in rollouts:

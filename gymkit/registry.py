@@ -80,6 +80,32 @@ def get_env_class(name: str) -> type[BaseEnv]:
     return _ENVS[name]
 
 
+def env_options(name: str) -> set[str]:
+    """The options env `name` accepts: its classes' named `__init__` parameters plus
+    `config_keys` (what the env reads from `self.config`)."""
+    import inspect
+
+    cls = get_env_class(name)
+    keys = set(cls.config_keys)
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        for p in inspect.signature(init).parameters.values():
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                keys.add(p.name)
+    return keys
+
+
+def check_env_options(name: str, options: dict) -> None:
+    """One line naming the valid options when `options` holds a key env `name` does not read."""
+    valid = env_options(name)
+    for key in options:
+        if key not in valid:
+            raise GymkitError(f"env {name!r} has no option {key!r}; valid: "
+                              f"{', '.join(sorted(valid)) or '(none)'}")
+
+
 def make_env(name: str, **config) -> BaseEnv:
     return get_env_class(name)(**config)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,11 @@ def as_actions(response: Any) -> list[Message]:
                       f"not {type(response).__name__}")
 
 
-def score_scripted(pool: Pool, items: list[tuple[str, Task, list[Message]]]) -> dict[str, Rollout]:
-    """Play each (key, task, actions) episode through `pool`; every key gets a rollout."""
+def score_scripted(pool: Pool, items: list[tuple[str, Task, list[Message]]],
+                   on_done: Callable[[str, Rollout], None] | None = None) -> dict[str, Rollout]:
+    """Play each (key, task, actions) episode through `pool`; every key gets a rollout.
+
+    `on_done(key, rollout)` is called as each episode is scored (to stream results out)."""
     state = {key: (task, actions, list(task.prompt), time.monotonic()) for key, task, actions in items}
     turn = {key: 0 for key, _, _ in items}
     out: dict[str, Rollout] = {}
@@ -36,6 +39,8 @@ def score_scripted(pool: Pool, items: list[tuple[str, Task, list[Message]]]) -> 
                            components=score.components, status=score.status, error=score.error,
                            info=score.info, turns=turn[key], task=task,
                            timings={"env_s": time.monotonic() - t0})
+        if on_done:
+            on_done(key, out[key])
 
     def send(key: str) -> None:
         task, actions, msgs, _ = state[key]

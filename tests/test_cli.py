@@ -107,9 +107,9 @@ def test_env_options_parse_and_reject_mistakes():
     from gymkit.errors import GymkitError
     from gymkit.evaluate import parse_env_options
 
-    assert parse_env_options(["math.fewshot=2", "math.x=true"], ["math"]) == {
-        "math": {"fewshot": 2, "x": True}}
-    for bad, msg in [("math", "expected ENV.KEY=VALUE"), ("code.a=1", "not among --env")]:
+    assert parse_env_options(["math.fewshot=2"], ["math"]) == {"math": {"fewshot": 2}}
+    for bad, msg in [("math", "expected ENV.KEY=VALUE"), ("code.a=1", "not among --env"),
+                     ("math.fewshott=2", "env 'math' has no option 'fewshott'; valid: fewshot")]:
         with pytest.raises(GymkitError, match=msg):
             parse_env_options([bad], ["math"])
 

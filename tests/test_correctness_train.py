@@ -18,6 +18,7 @@ class Flat(BaseEnv):
     """Every answer scores the same (no signal), or the verifier always crashes."""
 
     name = "test_corr_flat"
+    config_keys = ("crash",)
 
     def generate_task(self, rng, difficulty, index):
         return Task(id=f"f-{index}", env=self.name, data={"k": index % 4},

@@ -172,8 +172,11 @@ class TrainConfig(_Strict):
             raise ValueError("envs: at least one env is needed")
         from ..registry import get_env_class
 
-        for name in self.envs:  # an unknown env is a one-line GymkitError naming the choices
+        from ..registry import check_env_options
+
+        for name, spec in self.envs.items():  # an unknown env or option: one line, the choices
             get_env_class(name)
+            check_env_options(name, spec.options)
         _check_sampler(self.backend, self.model)
         if any(e.rm_lambda > 0 for e in self.envs.values()) or "rm_chat" in self.envs:
             if not self.reward_model.path:

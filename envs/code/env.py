@@ -35,6 +35,7 @@ class CodeEnv(BaseEnv):
 
     name = "code"
     family = "code"
+    config_keys = ("reward", "timeout_s", "memory_mb")
     verifier = "hidden tests in the sandbox (asserts / stdin-stdout / call); all must pass"
     difficulties = (1, 2, 3)
 

@@ -45,6 +45,7 @@ class ShellAgentEnv(BaseEnv):
 
     name = "shell_agent"
     family = "agent"
+    config_keys = ("timeout_s",)
     verifier = ("final workspace equals the expected tree: file paths and bytes, no extra "
                 "directories, symlinks or special files")
     max_turns = 12

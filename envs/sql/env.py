@@ -46,6 +46,7 @@ class SqlEnv(BaseEnv):
 
     name = "sql"
     family = "code"
+    config_keys = ("db_dir", "cache_dir", "timeout_s")
     verifier = ("execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol "
                 "1e-6, on the database and on a variant with a third of the rows deleted")
     difficulties = (1, 2, 3)

@@ -47,13 +47,19 @@ def load_hf_model(name: str, device: str, dtype: torch.dtype, trust_remote_code:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     src = models.model_source(name)
+    base = models.adapter_base(src)  # a LoRA checkpoint: its base model, then the adapter merged
     try:
         tok = AutoTokenizer.from_pretrained(src, trust_remote_code=trust_remote_code)
         # On accelerators, load straight onto the device ("auto" shards over all GPUs) instead of
         # materialising a 30B model in host memory first.
         placement = {} if device == "cpu" else {"device_map": device}
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, trust_remote_code=trust_remote_code,
+        model = AutoModelForCausalLM.from_pretrained(models.model_source(base) if base else src,
+                                                     dtype=dtype, trust_remote_code=trust_remote_code,
                                                      **placement)
+        if base:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, src).merge_and_unload()
     except OSError as e:  # missing files, or an HF id with no cache and no hub
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise GymkitError(f"cannot load model {name!r} from {src}: {first}") from e

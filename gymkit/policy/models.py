@@ -16,6 +16,7 @@ from ..errors import GymkitError, unknown
 from . import builtin
 
 _HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+ADAPTER_CONFIG = "adapter_config.json"
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,30 @@ def _is_pathlike(model: str) -> bool:
     return model.startswith(("/", "./", "../", "~")) or Path(model).expanduser().exists()
 
 
+def _is_model_dir(path: Path) -> bool:
+    """Full weights (`config.json`) or a LoRA adapter (`adapter_config.json`) saved by peft."""
+    return (path / "config.json").is_file() or (path / ADAPTER_CONFIG).is_file()
+
+
+def adapter_base(path: str | Path) -> str | None:
+    """For a directory holding only a LoRA adapter, the base model it was trained on; else None."""
+    path = Path(path)
+    if (path / "config.json").is_file() or not (path / ADAPTER_CONFIG).is_file():
+        return None
+    import json
+
+    base = json.loads((path / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
+    if not base:
+        raise GymkitError(f"{path}/{ADAPTER_CONFIG} names no base_model_name_or_path")
+    return str(base)
+
+
 def _follow_run(path: Path, depth: int = 0) -> Path:
     """A training run dir, its `checkpoints/` dir or one `step-N/` dir -> the model inside the
     newest complete checkpoint (named by `latest`), so `--model runs/demo` just works."""
-    if (path / "config.json").is_file() or depth > 3:
+    if _is_model_dir(path) or depth > 3:
         return path
-    if (path / "model" / "config.json").is_file():
+    if _is_model_dir(path / "model"):
         return path / "model"
     if (path / "latest").is_file():
         return _follow_run(path / (path / "latest").read_text().strip(), depth + 1)
@@ -87,7 +106,7 @@ def _checked_dir(model: str) -> Path:
     if not path.exists():
         raise GymkitError(f"model path {model!r} does not exist")
     path = _follow_run(path)
-    if not path.is_dir() or not (path / "config.json").is_file():
+    if not path.is_dir() or not _is_model_dir(path):
         raise GymkitError(f"model path {model!r} is not a save_pretrained directory or a gymkit "
                           f"run with checkpoints (no config.json)")
     return path.resolve()
