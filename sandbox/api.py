@@ -15,7 +15,7 @@ _SEVERITY = {s: i for i, s in enumerate(("ok", "error", "oom", "killed", "timeou
 OUTPUT_CAP = 1 << 20          # bytes kept per stream
 OUTPUT_BUDGET = 64 << 20      # bytes read in all before the run is killed as a flood
 MAX_FILES_BYTES = 64 << 20
-LIMITS = {"nproc": 64, "nofile": 256, "file_mb": 64, "disk_mb": 256}
+LIMITS = {"nproc": 64, "nofile": 256, "file_mb": 64, "disk_mb": 256, "inodes": 16384}
 _CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGFPE, signal.SIGILL}
 
 
@@ -95,6 +95,8 @@ def _status(raw: dict, job: dict) -> tuple[str, int | None, str]:
     """Map the runner's raw wait status to (status, exit_code, reason)."""
     ws = raw["wait_status"]
     code = os.waitstatus_to_exitcode(ws)
+    if raw.get("oom_killed"):  # the run's memory cgroup went over memory_mb
+        return "oom", code, f"memory limit ({job['memory_mb']} MB for all processes)"
     if raw["reason"] == "timeout":
         return "timeout", code, f"wall clock over {job['timeout_s']} s"
     if raw["reason"] == "output":
@@ -175,23 +177,31 @@ def run_tests(candidate_code: str, tests: str | list[str], timeout_s: float = 5.
             res.status, res.reason = "ok", ""
         runs.append(res)
         results.append(passed)
-        details.append("" if passed else _failure_line(res))
+        details.append("" if passed else _failure_line(res, raw["verdict"], job["test"]))
     status = max((r.status for r in runs), key=_SEVERITY.__getitem__)
     return TestRun(passed=all(results), results=results, status=status, details=details,
                    wall_s=sum(r.wall_s for r in runs), runs=runs)
 
 
-def _failure_line(res: RunResult) -> str:
-    """The most useful line of a failed test: the exception, and the test line it came from."""
+FAIL_MARK = b"\x00FAIL\x00"  # jail._failure_record: type, test line, plain message
+
+
+def _failure_line(res: RunResult, verdict: bytes = b"", test: str = "") -> str:
+    """The most useful line of a failed test, formatted here on the trusted side: the
+    exception and the test line it came from (the harness sends only the type name, the
+    line number and a plain message), else the run's reason or the last line of stderr."""
+    if res.status in ("timeout", "killed", "oom"):
+        return res.reason or res.status
+    if FAIL_MARK in verdict:
+        name, _, rest = verdict.rsplit(FAIL_MARK, 1)[1].decode("utf-8", "replace").partition("\0")
+        line, _, msg = rest.partition("\0")
+        head = f"{name}: {msg}" if msg else name
+        if line.isdigit():
+            lines = test.splitlines()
+            n = int(line)
+            src = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+            head += f" (test line {n}: {src})" if src else f" (test line {n})"
+        return head[:500]
     lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
     tail = lines[-1].strip() if lines else ""
-    if res.status in ("timeout", "killed") or not tail:
-        return res.reason or res.status
-    where = ""
-    for i in range(len(lines) - 1, -1, -1):
-        m = re.match(r'\s*File "<test>", line (\d+)', lines[i])
-        if m:
-            src = lines[i + 1].strip() if i + 1 < len(lines) - 1 else ""
-            where = f" (test line {m.group(1)}: {src})" if src else f" (test line {m.group(1)})"
-            break
-    return (tail + where)[:500]
+    return (tail or res.reason or res.status)[:500]

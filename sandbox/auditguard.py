@@ -14,6 +14,10 @@ code, a harness frame (other than the worker thread's first frame, which is buil
 hold nothing of value), or a generator/coroutine frame (its `f_back` is rewired to the
 new caller on every resume, so a frame held now could reach the tests later).
 
+No function's `__code__`, `__defaults__` or `__kwdefaults__` may be replaced at all: a
+harness function reached through a frame's `f_globals` or `sys.modules` would otherwise
+be rewritten to skip the tests.
+
 The tests' constants live in their code objects. A function or generator the tests made
 and handed to the candidate (a callback, a key function, a generator expression) would
 give them out through `__code__`/`gi_code`, or hold them in `__defaults__`; these reads,
@@ -82,6 +86,18 @@ def harness_globals() -> frozenset[int]:
                      if m is not None and (name == _PACKAGE or name.startswith(_PACKAGE + ".")))
 
 
+def harness_code_ids() -> frozenset[int]:
+    """ids of the code of every function defined in this package's modules."""
+    ids = set()
+    for name, m in list(sys.modules.items()):
+        if m is None or not (name == _PACKAGE or name.startswith(_PACKAGE + ".")):
+            continue
+        for value in list(vars(m).values()):
+            if isinstance(value, types.FunctionType):
+                ids.update(map(id, code_tree(value.__code__)))
+    return frozenset(ids)
+
+
 def install_guard(allowed_tracebacks: set[int],
                   test_code: types.CodeType | tuple[types.CodeType, ...] | None = None,
                   boundary: types.CodeType | None = None) -> None:
@@ -102,6 +118,7 @@ def install_guard(allowed_tracebacks: set[int],
     tests = [co for root in roots for co in code_tree(root)]
     test_ids = frozenset(map(id, tests))  # `tests` keeps them alive, so ids stay unique
     harness = harness_globals()
+    harness_code = harness_code_ids()  # their defaults may not be rewritten either
     boundary_id = id_(boundary) if boundary is not None else None
     busy: set[int] = set()  # threads inside the hook (reading tb_frame re-enters it)
 
@@ -133,7 +150,10 @@ def install_guard(allowed_tracebacks: set[int],
             if type_(args[1]) is not str_:  # sys.audit can send anything; str hashing is safe
                 return
             if args[1] in code_attrs:
-                _check_code(args[0], args[1])
+                if event == "object.__setattr__" and args[1] == "__code__":
+                    raise SandboxDenied("setting __code__ is not allowed inside a "
+                                        "sandboxed test run")
+                _check_code(args[0], args[1], event == "object.__setattr__")
             elif (args[1] in frame_attrs and event == "object.__getattr__"
                   and id_(args[0]) not in allowed_tracebacks):
                 _check_attr(args[0], args[1])
@@ -155,7 +175,7 @@ def install_guard(allowed_tracebacks: set[int],
             busy.discard(me)
         check_frame(frame, "tb_frame")
 
-    def _check_code(obj, attr: str) -> None:
+    def _check_code(obj, attr: str, write: bool = False) -> None:
         # Exact C types only: their getters run no Python code between busy.add and discard.
         # Anything else (a fake event sent with sys.audit) carries no code of the tests.
         holder = code_of.get(type_(obj))
@@ -172,5 +192,8 @@ def install_guard(allowed_tracebacks: set[int],
         if id_(code) in test_ids:
             raise SandboxDenied(f"{attr} of test code is not reachable inside a sandboxed "
                                 "test run")
+        if write and id_(code) in harness_code:
+            raise SandboxDenied(f"{attr} of harness code cannot be replaced inside a "
+                                "sandboxed test run")
 
     sys.addaudithook(hook)

@@ -97,20 +97,22 @@ def _try_slots(slot_dir: str, order: list[int]) -> Slot | None:
 class ForkServer:
     """Handle on this process's fork server; restarted after a fork or a crash."""
 
-    def __init__(self, mode: str):
+    def __init__(self, mode: str, limits: dict):
         os.makedirs(os.path.join(BASE_DIR, "ws"), mode=0o711, exist_ok=True)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         boot = _BOOT.format(init=os.path.join(_HERE, "__init__.py"), here=_HERE)
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "LANG": "C.UTF-8"}  # the server, and every fork of it, holds no secret
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", boot, str(theirs.fileno()), mode, BASE_DIR],
+            [sys.executable, "-I", "-c", boot, str(theirs.fileno()), mode, BASE_DIR,
+             str(slot_count()), str(UID_BASE), str(limits["disk_mb"]), str(limits["inodes"])],
             env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, cwd="/")
         theirs.close()
         self.ctrl, self.owner = ours, os.getpid()
         self.send_lock = threading.Lock()
         hello = wire.recv_msg(self.ctrl)
         self.mode, self.why = hello["mode"], hello["why"]
+        self.tests, self.cgroup = hello.get("tests", "runner"), hello.get("cgroup")
         if self.mode != "namespaces":
             log.warning("gymkit.sandbox runs in WEAK mode %r (%s): no network, mount or pid "
                         "isolation; host files are protected only by permissions", self.mode,
@@ -122,9 +124,10 @@ class ForkServer:
     def submit(self, request: dict, wait_s: float) -> dict:
         """Send one request over a fresh socket; the runner answers on it."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        tests = any(job.get("test") is not None for job in request["jobs"])
         try:
             with self.send_lock:
-                wire.send_fd(self.ctrl, theirs.fileno())
+                wire.send_fd(self.ctrl, theirs.fileno(), b"T" if tests else b"F")
             theirs.close()
             ours.settimeout(wait_s)
             wire.send_msg(ours, request)
@@ -147,18 +150,25 @@ def get_server() -> ForkServer:
     global _server
     with _server_lock:
         if _server is None or not _server.alive():
+            from .api import LIMITS
             try:
-                _server = ForkServer(os.environ.get("GYMKIT_SANDBOX_MODE", "auto"))
+                _server = ForkServer(os.environ.get("GYMKIT_SANDBOX_MODE", "auto"), LIMITS)
             except (OSError, wire.ConnectionLost) as exc:
                 raise SandboxError(f"could not start the sandbox fork server: {exc}") from exc
         return _server
 
 
 def submit(request: dict) -> dict:
-    """Run one request (a list of jobs) in a slot; returns the runner's answer."""
-    wait_s = sum(job["timeout_s"] for job in request["jobs"]) + 30.0
+    """Run one request (a list of jobs) in a slot; returns the runner's answer.
+
+    Everything the candidate can make the runner do is bounded (its timeout, the kill,
+    copies capped by the disk budget, no cleanup before the answer), so this wait only
+    runs out when the sandbox itself is broken: that, and only that, is a SandboxError."""
+    jobs = request["jobs"]
+    wait_s = sum(job["timeout_s"] for job in jobs) + 60.0 + 5.0 * len(jobs)
     with acquire_slot() as slot:
         server = get_server()
+        request["slot"] = slot.index
         if server.mode == "namespaces" or os.geteuid() == 0:  # never run a candidate as root
             request["uid"] = UID_BASE + slot.index
         try:

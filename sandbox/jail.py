@@ -16,8 +16,10 @@ import signal
 import sys
 import types
 
-from . import linux
-from .auditguard import install_guard
+from .auditguard import (SandboxDenied, SandboxFrameDenied, SandboxImportDenied, code_tree,
+                         install_guard)
+
+SANDBOX_ERRORS = (SandboxDenied, SandboxFrameDenied, SandboxImportDenied)
 
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 EXIT_HARNESS_FAULT = 125  # the harness itself could not start the candidate
@@ -47,10 +49,16 @@ def _drop_privileges(cfg: dict) -> None:
     if uid is not None:  # root mode: a uid of its own per slot, no groups, no capabilities
         os.setgroups([])
         os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # also makes the process non-dumpable (suid_dumpable=0)
+    if cfg.get("mode") == "zygote":
+        return  # no_new_privs and the seccomp filter came with the zygote, before its exec
+    from . import linux  # only in fork-server children: a test zygote never loads ctypes
     linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
     # Not dumpable: another process of the same uid can neither ptrace us nor read our memory.
     linux.prctl(linux.PR_SET_DUMPABLE, 0)
+    from . import seccomp
+    if cfg.get("mode") == "namespaces" and seccomp.supported():
+        linux.install_seccomp(seccomp.build())
 
 
 def _wire_fds(fds: dict) -> None:
@@ -81,6 +89,8 @@ def enter(job: dict, cfg: dict, fds: dict, workdir: str) -> None:
     """Child side of one run: isolate this process, then run the job. Never returns."""
     try:
         os.setsid()
+        if fds.get("cgroup") is not None:  # join the run's memory cgroup while still root
+            os.write(fds["cgroup"], b"0")
         _wire_fds(fds)
         os.chdir(workdir)
         _set_limits(job, cfg)
@@ -230,6 +240,10 @@ def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> Non
         exit_(1)
     import logging
     logging._srcfile = None  # logging would walk frames to find the caller; the guard denies it
+    record, allow = _failure_record, _allow_tracebacks  # bound before the candidate runs
+    test_ids = frozenset(id(co) for co in code_tree(test_code))
+    builtin_excs = frozenset(id(v) for v in (*vars(builtins).values(), *SANDBOX_ERRORS)
+                             if isinstance(v, type) and issubclass(v, BaseException))
     allowed: set[int] = set()
     install_guard(allowed, (test_code, prelude_code), _test_body.__code__)
     test_builtins = _pristine_builtins()
@@ -248,41 +262,66 @@ def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> Non
                        [(exec_, test_code, g, test_builtins, prelude_ns, passed_mark.append)]))
     done.acquire()
     passed = passed_mark == [True] and not failures
+    for stream in (out, err):  # the harness's own C TextIOWrappers: no candidate code
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            continue  # the candidate closed fd 1 or 2
     if passed:
         write(3, nonce.encode())
-    nonce = None  # nothing below may need it
-    for stream in (out, err):
-        stream.flush()
-    if passed:
         exit_(0)
-    # Formatting may call the candidate's __str__: do it off the main thread, after the verdict.
-    start(_report_failure, (failures[0] if failures else None, test, allowed, done))
-    done.acquire()
+    nonce = None  # nothing below may need it
+    # The verdict is "failed"; what failed goes out as plain data (no candidate method
+    # runs, no test source enters linecache) and the trusted side formats it.
+    exc = failures[0] if failures else None
+    allow(exc, allowed)
+    write(3, record(exc, test_ids, builtin_excs))
     exit_(1)
 
 
-def _report_failure(exc, test, allowed, done) -> None:
-    import linecache
-    import traceback
+# Read through the C descriptors of the base types: a candidate class cannot override them.
+_TYPE_NAME = type.__dict__["__qualname__"].__get__
+_EXC_ARGS = BaseException.__dict__["args"].__get__
+_EXC_TB = BaseException.__dict__["__traceback__"].__get__
+_PLAIN = (str, int, float, bool, type(None))
+FAIL_MARK = b"\x00FAIL\x00"
+
+
+def _failure_record(exc, test_ids: frozenset, builtin_excs: frozenset) -> bytes:
+    """What failed, as plain bytes for the trusted side to format: exception type name, the
+    test line number, and the message only when it is made of plain values. Calls no
+    method a candidate could define (no __str__, __repr__, __eq__), and the test source is
+    never put in this process's linecache: the runner's caller formats the line."""
+    name, line, msg = "NoOutcome", "", ""
     try:
-        _allow_tracebacks(exc, allowed)
-        # Only now, after the verdict, may the test source show up in the traceback.
-        linecache.cache["<test>"] = (len(test), None, test.splitlines(True), "<test>")
-        text = "".join(traceback.format_exception(exc)) if exc is not None else "no outcome\n"
-        os.write(2, text.encode("utf-8", "backslashreplace"))
-    except BaseException as fmt_exc:  # a hostile __str__ must not hide the failure itself
-        os.write(2, f"{type(exc).__name__} (unprintable: {type(fmt_exc).__name__})\n".encode())
-    finally:
-        done.release()
+        cls = type(exc)
+        name = _TYPE_NAME(cls) if isinstance(cls, type) else "?"
+        if type(name) is not str:
+            name = "?"
+        if id(cls) in builtin_excs:  # ids: hashing or comparing a class may run its metaclass
+            args = _EXC_ARGS(exc)
+            if all(any(type(a) is t for t in _PLAIN) for a in args):
+                msg = args[0] if len(args) == 1 and type(args[0]) is str else \
+                    ("" if not args else repr(args))
+        tb = _EXC_TB(exc)
+        while tb is not None:
+            if id(tb.tb_frame.f_code) in test_ids:
+                line = str(tb.tb_lineno)
+            tb = tb.tb_next
+    except Exception:  # a crafted failure object: the type name is all it gets
+        pass
+    text = f"{name[:200]}\x00{line}\x00{msg[:1000]}"
+    return FAIL_MARK + text.encode("utf-8", "replace")
 
 
 def _allow_tracebacks(exc, allowed: set, depth: int = 0) -> None:
-    """Let the harness read the frames of `exc` and of the exceptions chained to it."""
-    if exc is None or depth > 20:
+    """Let the harness read the frames of `exc` (only that chain, no __cause__ walk)."""
+    if depth > 0:
         return
-    tb = exc.__traceback__
+    try:
+        tb = _EXC_TB(exc)
+    except TypeError:
+        return
     while tb is not None:
         allowed.add(id(tb))
         tb = tb.tb_next
-    _allow_tracebacks(exc.__cause__, allowed, depth + 1)
-    _allow_tracebacks(exc.__context__, allowed, depth + 1)

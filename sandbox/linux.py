@@ -1,7 +1,10 @@
 """Thin wrappers over the Linux calls the sandbox needs and Python 3.11's `os` lacks.
 
-unshare/setns/mount/mount_setattr/prctl go through libc with ctypes: Python gained
+unshare/setns/mount/mount_setattr/prctl/seccomp go through libc with ctypes: Python gained
 `os.unshare` only in 3.12, and there is no binding for mount or mount_setattr at all.
+Only trusted processes import this module: the fork server and its runners. The test
+zygote, whose forks run `run_tests` candidates, never does (see zygote.py), so no test
+candidate shares a process with `_ctypes`.
 """
 from __future__ import annotations
 
@@ -27,7 +30,11 @@ MS_PRIVATE = 0x40000
 AT_RECURSIVE = 0x8000
 MOUNT_ATTR_RDONLY = 0x1
 
+MNT_DETACH = 0x2
+
 PR_SET_PDEATHSIG = 1
+PR_SET_SECCOMP = 22
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
@@ -84,3 +91,20 @@ def make_tree_readonly(path: str, recursive: bool = True, readonly: bool = True)
 def prctl(option: int, arg: int = 0) -> None:
     """prctl(2) with one argument."""
     _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
+
+
+def umount_lazy(target: str) -> None:
+    """umount2(target, MNT_DETACH): detach now, free when the last user lets go."""
+    _check(_libc.umount2(target.encode(), MNT_DETACH), f"umount {target}")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install_seccomp(program: bytes) -> None:
+    """Load a classic-BPF seccomp filter (needs no_new_privs or CAP_SYS_ADMIN); it holds
+    for this process and everything it forks or execs, and can never be removed."""
+    buf = ctypes.create_string_buffer(program, len(program))
+    prog = _SockFprog(len(program) // 8, ctypes.addressof(buf))
+    _check(_libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(prog), 0, 0), "seccomp")

@@ -1,9 +1,14 @@
-"""The runner: one per request, forked by the fork server; supervises the candidate.
+"""The runner: one per request; supervises the candidate.
 
-In "namespaces" mode the runner is pid 1 of a fresh PID namespace and owns fresh mount,
-network and IPC namespaces: `kill(-1)` from it reaches every process the candidate made
-(setsid and double-fork included) and nothing else, and when it exits the kernel tears
-the namespaces down with their tmpfs, sockets and SysV objects.
+In "namespaces" mode (forked by the fork server, for `run` and `Workspace`) the runner is
+pid 1 of a fresh PID namespace and owns fresh mount and IPC namespaces: `kill(-1)` from
+it reaches every process the candidate made (setsid and double-fork included) and
+nothing else, and when it exits the kernel tears the namespaces down with their tmpfs.
+In "zygote" mode (forked by the ctypes-free test zygote, for `run_tests`) it works
+inside the zygote's namespaces: the slot's own tmpfs, and a kill by slot uid.
+
+Cleanup is bounded and never delays the answer: every tmpfs has a size and inode cap,
+and what a run leaves behind is removed after the answer went out (or by the kernel).
 """
 from __future__ import annotations
 
@@ -16,11 +21,20 @@ import socket
 import tempfile
 import time
 
-from . import jail, linux, tree, wire
+from . import jail, tree, wire
+from .cgroup import RunCgroup
 
-WORK_ROOT_NS = "/tmp"          # a per-request tmpfs in namespaces mode
+WORK_ROOT_NS = "/tmp"          # a per-job tmpfs in namespaces mode
 DRAIN_AFTER_EXIT_S = 0.5       # leftover output once every writer is dead
+KILL_WAIT_S = 2.0              # how long a kill by uid may take to empty the cgroup
 CHUNK = 1 << 16
+CGROUP: tuple[int, str] | None = None  # (parent dir fd, "v1"|"v2"), set by server/zygote
+# Stdlib modules most solutions import (every HumanEval prompt starts with `from typing
+# import ...`): loaded once in the warm process, they cost a forked candidate nothing.
+PRELOAD = ("atexit", "linecache", "threading", "traceback", "logging", "typing", "collections",
+           "dataclasses", "enum", "functools", "itertools", "heapq", "bisect", "math", "re",
+           "string", "json", "fractions", "decimal", "datetime", "random", "statistics",
+           "operator", "copy")
 
 
 def serve(conn_fd: int, mode: str) -> None:
@@ -31,10 +45,18 @@ def serve(conn_fd: int, mode: str) -> None:
         req = wire.recv_msg(sock)
         ws_fd = _open_workspace(req)
         work_root = _isolate(req, mode)
-        results = [_run_one(job, req, mode, work_root, ws_fd) for job in req["jobs"]]
-        if mode != "namespaces":
-            shutil.rmtree(work_root, ignore_errors=True)
+        results = [_run_one(job, i, req, mode, work_root, ws_fd)
+                   for i, job in enumerate(req["jobs"])]
         wire.send_msg(sock, {"results": results})
+        sock.close()
+        # After the answer: what the candidate left costs it nothing (namespaces mode:
+        # the kernel frees the tmpfs when this process exits).
+        if mode == "zygote":
+            for name in os.listdir(work_root):
+                if name.startswith(f"w{os.getpid()}-"):
+                    shutil.rmtree(os.path.join(work_root, name), ignore_errors=True)
+        elif mode != "namespaces":
+            shutil.rmtree(work_root, ignore_errors=True)
     except wire.ConnectionLost:
         code = 1  # the client gave up on us; nothing to answer
     except BaseException as exc:  # report infrastructure failures to the client
@@ -55,18 +77,19 @@ def _open_workspace(req: dict) -> int | None:
 
 def _isolate(req: dict, mode: str) -> str:
     """Enter this request's namespaces; return the directory that holds working dirs."""
+    if mode == "zygote":  # the slot's private tmpfs (noexec), made when the zygote started
+        return f"/tmp/s{req['slot']}"
     if mode != "namespaces":
         root = tempfile.mkdtemp(prefix="gymkit-run-")
         os.chmod(root, 0o711)  # a dropped uid must still reach its working dir below
         return root
+    from . import linux  # only trusted runners of the fork server load ctypes
     # The network namespace is the server's (made once, no interface up): a fresh one per
     # request costs more than the whole fork, mostly in the kernel's deferred teardown.
+    # The seccomp filter refuses socket(AF_UNIX), so two runs cannot meet in it.
     linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC)
     test_mode = any(job.get("test") is not None for job in req["jobs"])
     nosuid = linux.MS_NOSUID | linux.MS_NODEV
-    # Test runs get a noexec working dir: no candidate-built .so can be loaded next to the nonce.
-    linux.mount("tmpfs", WORK_ROOT_NS, "tmpfs", nosuid | (linux.MS_NOEXEC if test_mode else 0),
-                f"size={req['disk_mb']}m,mode=755")
     if test_mode:  # no /proc at all: /proc/self/mem would read the harness's memory
         linux.mount("tmpfs", "/proc", "tmpfs", nosuid | linux.MS_NOEXEC | linux.MS_RDONLY,
                     "size=4k,mode=555")
@@ -75,35 +98,62 @@ def _isolate(req: dict, mode: str) -> str:
     return WORK_ROOT_NS
 
 
-def _make_workdir(job: dict, req: dict, work_root: str, ws_fd: int | None) -> str:
-    workdir = os.path.join(work_root, "work")
+def _fresh_tmp(req: dict, index: int, test_mode: bool) -> None:
+    """Namespaces mode: a new tmpfs at /tmp per job, capped in bytes and inodes. The last
+    job's is detached lazily: its cost is bounded by the caps, never by the candidate."""
+    from . import linux
+    if index > 0:
+        linux.umount_lazy(WORK_ROOT_NS)
+    # Test runs get a noexec working dir: no candidate-built .so can be loaded next to the nonce.
+    flags = linux.MS_NOSUID | linux.MS_NODEV | (linux.MS_NOEXEC if test_mode else 0)
+    linux.mount("tmpfs", WORK_ROOT_NS, "tmpfs", flags,
+                f"size={req['disk_mb']}m,nr_inodes={req['inodes']},mode=755")
+
+
+def _make_workdir(job: dict, index: int, req: dict, mode: str, work_root: str,
+                  ws_fd: int | None) -> tuple[str, str | None]:
+    """The job's working dir, and a note if the saved workspace could not be copied in."""
+    if mode == "namespaces":
+        _fresh_tmp(req, index, job.get("test") is not None)
+    name = f"w{os.getpid()}-{index}" if mode == "zygote" else "work"
+    workdir = os.path.join(work_root, name)
     os.mkdir(workdir, 0o700)
     uid = req.get("uid")
     if uid is not None:
         os.chown(workdir, uid, uid)
+    note = None
     if ws_fd is not None:
         dst = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
         try:
             tree.copy_tree(ws_fd, dst, uid, [req["disk_mb"] * 2 ** 20])
+        except OSError as exc:  # e.g. a smaller disk_mb than the saved tree: run on a part
+            note = f"workspace not fully restored: {exc}"
         finally:
             os.close(dst)
     tree.write_files(workdir, job.get("files") or {}, uid)
-    return workdir
+    return workdir, note
 
 
-def _run_one(job: dict, req: dict, mode: str, work_root: str, ws_fd: int | None) -> dict:
-    workdir = _make_workdir(job, req, work_root, ws_fd)
-    try:
-        result = _supervise(job, req, mode, workdir)
-        if ws_fd is not None:
-            result["workspace_error"] = _save_workspace(workdir, ws_fd, req)
-    finally:
+def _run_one(job: dict, index: int, req: dict, mode: str, work_root: str,
+             ws_fd: int | None) -> dict:
+    workdir, note = _make_workdir(job, index, req, mode, work_root, ws_fd)
+    result = _supervise(job, req, mode, workdir)
+    if ws_fd is not None:
+        result["workspace_error"] = note or _save_workspace(workdir, ws_fd, req)
+    if mode not in ("namespaces", "zygote"):
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 
 
 def _save_workspace(workdir: str, ws_fd: int, req: dict) -> str | None:
+    """Check the tree against the limits first (bytes + entries, depth); only a tree that
+    fits replaces the saved one, so a hostile run can never leave an unusable workspace."""
     src = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        tree.measure(src, req["disk_mb"] * 2 ** 20)
+    except OSError as exc:
+        os.close(src)
+        return f"workspace not saved (the previous state is kept): {exc}"
     try:
         tree.clear_dir(ws_fd)
         tree.copy_tree(src, ws_fd, None, [req["disk_mb"] * 2 ** 20])
@@ -120,22 +170,28 @@ def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
     want_verdict = job.get("test") is not None
     if want_verdict:
         pipes["verdict"] = os.pipe()
+    cg = None
+    if CGROUP is not None and req.get("uid") is not None:
+        cg = RunCgroup(CGROUP[0], CGROUP[1], job["memory_mb"] * 2 ** 20)
     t0 = time.monotonic()
     gc.freeze()  # what the runner allocated: the candidate's GC never scans (copies) it
     pid = os.fork()
     if pid == 0:
         fds = {"stdin": pipes["stdin"][0], "stdout": pipes["stdout"][1],
-               "stderr": pipes["stderr"][1]}
+               "stderr": pipes["stderr"][1], "cgroup": cg.procs_fd if cg else None}
         if want_verdict:
             fds["verdict"] = pipes["verdict"][1]
-        jail.enter(job, req, fds, workdir)
+        jail.enter(job, {**req, "mode": mode}, fds, workdir)
     os.close(pipes["stdin"][0])
     for name in ("stdout", "stderr", "verdict"):
         if name in pipes:
             os.close(pipes[name][1])
     collected = _collect(pid, job, req, pipes, t0, mode)
-    _kill_everything(pid, mode)
     collected["wall_s"] = time.monotonic() - t0
+    _kill_everything(pid, mode, req.get("uid"), cg)
+    collected["oom_killed"] = bool(cg and cg.oom_kills())
+    if cg is not None:
+        cg.remove()
     return collected
 
 
@@ -190,7 +246,7 @@ def _collect(pid: int, job: dict, req: dict, pipes: dict, t0: float, mode: str) 
                     sel.unregister(key.fd)
                     continue
                 seen[name] += len(chunk)
-                room = (64 if name == "verdict" else cap) - len(bufs[name])
+                room = (4096 if name == "verdict" else cap) - len(bufs[name])
                 if room > 0:
                     bufs[name] += chunk[:room]
                 if seen["stdout"] + seen["stderr"] > budget:
@@ -217,15 +273,40 @@ def _kill_leftovers(pid: int, mode: str) -> None:
     try:
         if mode == "namespaces":
             os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of this namespace
-        else:
+        elif mode != "zygote":
             os.killpg(pid, signal.SIGKILL)  # weak mode: a setsid() escapee survives this
     except ProcessLookupError:
         pass  # nothing left to kill
 
 
-def _kill_everything(pid: int, mode: str) -> None:
+def _kill_as(uid: int) -> None:
+    """kill(-1) from a process of the slot's uid: every process of that uid (the slot is
+    ours, so no other run uses it) and nothing else; root processes are out of reach."""
+    killer = os.fork()
+    if killer == 0:
+        try:
+            os.setresuid(uid, uid, uid)
+            deadline = time.monotonic() + KILL_WAIT_S
+            while time.monotonic() < deadline:
+                os.kill(-1, signal.SIGKILL)
+                time.sleep(0.001)
+        except (ProcessLookupError, PermissionError):
+            pass  # none left (ESRCH), or nothing we may signal
+        finally:
+            os._exit(0)
+    os.waitpid(killer, 0)
+
+
+def _kill_everything(pid: int, mode: str, uid: int | None = None,
+                     cg: RunCgroup | None = None) -> None:
     """End every process the job made and reap them, so the next job starts clean."""
     _kill_leftovers(pid, mode)
+    if mode == "zygote" and uid is not None:
+        _kill_as(uid)  # orphans went to the zygote (pid 1 there), which reaps them
+        deadline = time.monotonic() + KILL_WAIT_S
+        while cg is not None and cg.pids() and time.monotonic() < deadline:
+            time.sleep(0.001)  # exiting processes leave the cgroup when they are gone
+        return
     if mode != "namespaces":
         return
     while True:

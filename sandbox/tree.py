@@ -11,6 +11,7 @@ import stat
 from pathlib import PurePosixPath
 
 MAX_DEPTH = 64
+ENTRY_BYTES = 4096  # what an entry costs on a host disk (an ext4 dir is one 4 KiB block)
 
 
 class TreeTooLarge(OSError):
@@ -53,11 +54,15 @@ def _makedirs(root: str, path: str, uid: int | None) -> None:
 
 def copy_tree(src_fd: int, dst_fd: int, uid: int | None, budget: list[int],
               depth: int = 0) -> None:
-    """Copy the tree under directory fd `src_fd` into `dst_fd`; `budget[0]` bytes at most."""
+    """Copy the tree under directory fd `src_fd` into `dst_fd`; `budget[0]` bytes at most,
+    counting ENTRY_BYTES for every entry (file, dir, link) on top of file contents."""
     if depth > MAX_DEPTH:
-        raise TreeTooLarge("directory tree too deep")
+        raise TreeTooLarge(f"directory tree deeper than {MAX_DEPTH}")
     for entry in os.scandir(src_fd):
         st = os.stat(entry.name, dir_fd=src_fd, follow_symlinks=False)
+        budget[0] -= ENTRY_BYTES
+        if budget[0] < 0:
+            raise TreeTooLarge("working dir larger than its size limit (entries count too)")
         if stat.S_ISDIR(st.st_mode):
             os.mkdir(entry.name, 0o755, dir_fd=dst_fd)
             sub_src = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
@@ -103,6 +108,27 @@ def _copy_file(name: str, src_fd: int, dst_fd: int, st: os.stat_result, uid: int
             os.close(fout)
     finally:
         os.close(fin)
+
+
+def measure(dir_fd: int, max_bytes: int, depth: int = 0) -> int:
+    """Bytes the tree under `dir_fd` would cost when saved (file sizes + ENTRY_BYTES per
+    entry); raises TreeTooLarge past `max_bytes` or MAX_DEPTH, before anything is written."""
+    total = 0
+    if depth > MAX_DEPTH:
+        raise TreeTooLarge(f"directory tree deeper than {MAX_DEPTH}")
+    for entry in os.scandir(dir_fd):
+        st = os.stat(entry.name, dir_fd=dir_fd, follow_symlinks=False)
+        total += ENTRY_BYTES + (st.st_size if stat.S_ISREG(st.st_mode) else 0)
+        if stat.S_ISDIR(st.st_mode):
+            sub = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                          dir_fd=dir_fd)
+            try:
+                total += measure(sub, max_bytes - total, depth + 1)
+            finally:
+                os.close(sub)
+        if total > max_bytes:
+            raise TreeTooLarge("working dir larger than its size limit (entries count too)")
+    return total
 
 
 def clear_dir(dir_fd: int) -> None:

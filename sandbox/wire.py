@@ -40,17 +40,23 @@ def recv_msg(sock: socket.socket) -> object:
     return pickle.loads(_recv_exact(sock, size))
 
 
-def send_fd(sock: socket.socket, fd: int) -> None:
-    sock.sendmsg([b"F"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
+def send_fd(sock: socket.socket, fd: int, tag: bytes = b"F") -> None:
+    """Pass `fd` with a one-byte `tag` (b"T": a request for the test zygote)."""
+    sock.sendmsg([tag], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
+
+
+def recv_fd_tagged(sock: socket.socket) -> tuple[bytes, int | None]:
+    """(tag, passed fd); (b"", None) when the other end closed the control socket."""
+    fds = array.array("i")
+    msg, ancdata, _flags, _addr = sock.recvmsg(1, socket.CMSG_SPACE(fds.itemsize))
+    if not msg:
+        return b"", None
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    return msg, (fds[0] if fds else None)
 
 
 def recv_fd(sock: socket.socket) -> int | None:
     """One passed fd, or None when the other end closed the control socket."""
-    fds = array.array("i")
-    msg, ancdata, _flags, _addr = sock.recvmsg(1, socket.CMSG_SPACE(fds.itemsize))
-    if not msg:
-        return None
-    for level, kind, data in ancdata:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
-    return fds[0] if fds else None
+    return recv_fd_tagged(sock)[1]
