@@ -62,7 +62,7 @@ def clean_answer(s: str) -> str:
     s = re.sub(r"^\\text\{\s*([^{}]*)\}$", r"\1", s).strip()
     s = re.sub(r"(?<=\d)(\{,\}|\\,|\\ |\\;|~|,)(?=\d{3}(?!\d))", "", s)
     s = re.sub(r"^([-+]?\d+(?:\.\d+)?)\s*[eE]\s*([-+]?\d+)$", r"\1\\times10^{\2}", s)
-    s = re.sub(r"\\text\{\s*(or|and)\s*\}|\s(or|and)\s", ",", s)
+    s = re.sub(r"\\text\{\s*(or|and)\s*\}|\s(or|and)\s", ", ", s)  # a list, never `2,500`
     return s.rstrip(".").strip()
 
 

@@ -329,10 +329,12 @@ def _is_simplified(e: sympy.Basic) -> bool:
 
 
 def _written_fraction(text: str) -> tuple[str, str] | None:
-    """`\\frac{A}{B}` spanning the whole answer -> (A, B): sympy cancels equal factors on sight."""
+    """`\\frac{A}{B}` or `A/B` spanning the whole answer -> (A, B): sympy cancels equal factors
+    on sight, so the written form is checked too."""
     t = text.strip().strip("$").strip().replace("\\dfrac", "\\frac")
     if not t.startswith("\\frac{"):
-        return None
+        halves = _top_level_split(t, "/")  # plain text: `((x-1)(x+1))/(x-1)`
+        return (halves[0], halves[1]) if len(halves) == 2 else None
     parts, depth, cur = [], 0, ""
     for ch in t[len("\\frac"):]:
         depth += (ch == "{") - (ch == "}")

@@ -224,6 +224,30 @@ add("68-ok", "\\boxed{\\frac{3}{4}}", "correct", "reduced", ["equivalent"], task
 add("68-dec", "\\boxed{0.75}", "correct", "exact decimal", ["equivalent"], task=T68)
 add("68-over1", "\\boxed{\\frac{3}{4}/1}", "wrong", "not a final form", ["echo"], task=T68)
 
+# ---------------------------------------------------------------- more wrappers a policy would try
+for cid, r, exp, why in [
+        ("or-join", "\\boxed{2 \\text{ or } 500}", "wrong", "'or' between parts is a list, never 2,500"),
+        ("or-join-plain", "\\boxed{2 or 500}", "wrong", "'or' between parts is a list, never 2,500"),
+        ("and-join", "\\boxed{2 \\text{ and } 500}", "wrong", "'and' between parts is a list")]:
+    add(f"q2500-{cid}", r, exp, why, ["hack"], task=T2500)
+for cid, r, exp, why in [
+        ("quad", "\\boxed{380 \\quad (381)}", "wrong", "a second value after spacing"),
+        ("two-vars", "\\boxed{x = 380, y = 381}", "wrong", "two values"),
+        ("pm", "\\boxed{\\pm 380}", "wrong", "plus-minus is two values"),
+        ("unit-sandwich", "\\boxed{380 \\text{ km } 381}", "wrong", "a second number after a word"),
+        ("mod", "\\boxed{380 \\pmod{1000}}", "wrong", "a congruence, not a value"),
+        ("ie", "\\boxed{380 \\text{ i.e. } 381}", "wrong", "a second value"),
+        ("text-or", "\\boxed{\\text{380 or 381}}", "wrong", "a hedge inside \\text"),
+        ("tiny-off", "\\boxed{380.0000000001}", "wrong", "not exactly the value"),
+        ("plus0", "\\boxed{380 + 0}", "wrong", "arithmetic left undone"),
+        ("times1", "\\boxed{380 \\cdot 1}", "wrong", "arithmetic left undone"),
+        ("frac-echo", "\\boxed{\\frac{19 \\times 20}{1}}", "wrong", "the product left undone inside a fraction"),
+        ("leading-zero", "\\boxed{0380}", "correct", "a leading zero does not change the value"),
+        ("neg-zero-sign", "\\boxed{+380.00}", "correct", "explicit sign and trailing zeros"),
+        ("approx-sym", "\\boxed{≈380}", "wrong", "an approximation sign"),
+        ("dollar-math", "$\\boxed{380}$ dollars", "correct", "text outside the box is not read")]:
+    add(f"q19-more-{cid}", r, exp, why, ["hack" if exp == "wrong" else "equivalent"], task=T19)
+
 # ---------------------------------------------------------------- non-numeric golds (loaded MATH rows)
 SYM = [
     ("sqrt12", "Simplify $\\sqrt{12}$.", "2\\sqrt{3}",
@@ -248,7 +272,8 @@ SYM = [
       ("inf-boxes", None, "wrong", "infinities boxed separately"), ("one", "2", "wrong", "one root missing"),
       ("echo", "x^2-5x+6=0", "wrong", "the equation echoed")]),
     ("poly", "Expand $(x-2)(x-3)$.", "x^2-5x+6",
-     [("inf-term", "x^2-5x+6+0\\cdot\\infty", "wrong", "0 times infinity is NaN, not 0"),
+     [("trig-pad", "x^2-5x+6+\\sin^2 x+\\cos^2 x-1", "wrong", "padding with an identity the gold does not use"),
+      ("inf-term", "x^2-5x+6+0\\cdot\\infty", "wrong", "0 times infinity is NaN, not 0"),
       ("ok", "6 - 5x + x^2", "correct", "terms reordered"), ("off", "x^2-5x+7", "wrong", "off by one")]),
     ("fact", "Compute $\\frac{1}{2004!}$.", "\\frac{1}{2004!}",
      [("bomb", "\\frac{1}{(10^{9})!}", "wrong", "a factorial too large to build"),
