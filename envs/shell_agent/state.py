@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-MAX_ENTRIES = 5_000
+MAX_ENTRIES = 2_000  # real tasks hold a few dozen entries
 MAX_DEPTH = 32
 MAX_BYTES = 16 * 2 ** 20
 
@@ -40,7 +40,15 @@ def _kind(mode: int) -> str:
 
 
 def read_tree(root: str) -> TreeState:
-    """Walk `root` without following links; raises TreeLimit past MAX_ENTRIES/DEPTH/BYTES."""
+    """Walk `root` without following links; raises TreeLimit past MAX_ENTRIES/DEPTH/BYTES or
+    where the agent made an entry unreadable (chmod 000 when the verifier is not root)."""
+    try:
+        return _walk(root)
+    except PermissionError as e:
+        raise TreeLimit(f"an entry is unreadable: {e.strerror}") from None
+
+
+def _walk(root: str) -> TreeState:
     state, todo, entries, total = TreeState(), [("", 0)], 0, 0
     while todo:
         rel, depth = todo.pop()
@@ -84,4 +92,5 @@ def diff_state(expected: dict[str, bytes], got: TreeState, optional_dirs: set[st
     allowed = parents(expected) | optional_dirs
     out += [f"unexpected directory {d}/" for d in sorted(got.dirs - allowed)]
     out += [f"unexpected {kind} {p}" for p, kind in sorted(got.others.items())]
-    return out[:5]
+    # names are the agent's bytes: show undecodable ones escaped, never as lone surrogates
+    return [line.encode("utf-8", "backslashreplace").decode("utf-8") for line in out[:5]]
