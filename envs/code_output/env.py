@@ -41,6 +41,7 @@ def run_sandboxed(program: str) -> str:
 
 
 MAX_LITERAL_CHARS = 20_000  # a CRUXEval value is short; a longer one is text-compared only
+MAX_CHARS = 20_000  # fence parsing is superlinear on backtick floods; real answers are far shorter
 
 
 def _typed(value: Any) -> Any:
@@ -125,6 +126,8 @@ class CodeOutputEnv(BaseEnv):
                     gold=[{"role": "assistant", "content": f"```\n{data['output']}\n```"}])
 
     def score(self, task: Task, response: str) -> Score:
+        if len(response) > MAX_CHARS:
+            return Score.wrong(f"response longer than {MAX_CHARS} characters")
         answer, why = extract_output(response)
         if answer is None:
             return Score.wrong(why)

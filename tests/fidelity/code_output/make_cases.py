@@ -92,6 +92,10 @@ def main() -> None:
         response_gen={"prefix": f"{FENCE}\n", "repeat": "[", "times": 10_000, "suffix": "]" * 10_000 + "\n" + FENCE})
     add("deep-braces-box", "wrong", "10,000 nested braces in a box", ["pathological"], None, g1,
         response_gen={"prefix": "\\boxed{", "repeat": "{", "times": 10_000, "suffix": "}" * 10_001})
+    add("backtick-line-20k", "wrong", "one line of 19,999 backticks (superlinear for fence regexes)",
+        ["pathological"], None, g1, response_gen={"repeat": "`", "times": 19_999})
+    add("backtick-line-100k", "wrong", "one line of 100,000 backticks", ["pathological"], None, g1,
+        response_gen={"repeat": "`", "times": 100_000})
     add("many-fences", "wrong", "thousands of unclosed fences", ["pathological"], None, g1,
         response_gen={"repeat": f"{FENCE}\n", "times": 20_001})
 
