@@ -101,3 +101,23 @@ def test_gold_matches_the_program_run_in_the_sandbox(env):
 
     for t in env.generate(6, seed=8):  # a fresh interpreter, another hash seed: same output
         assert normalize_output(run_sandboxed(t.data["program"])) == t.data["output"], t.id
+
+
+@pytest.mark.parametrize("gold, answer, same", [
+    ("True", "1", False), ("2", "2.0", False), ("0.0", "-0.0", False), ("(1,)", "[1]", False),
+    ("{1, 2}", "{True, 2}", False), ("{'a': 2}", "{'a': 1, 'a': 2}", False),
+    ("'a'", '"a"', True), ("[1,2]", "[1, 2]", True), ("{'b': 1, 'a': 2}", "{'a': 2, 'b': 1}", True),
+    ("{1, 2}", "{2, 1}", True)])
+def test_literals_compare_type_exactly(gold, answer, same):
+    from gymkit.envs.code_output.env import _same_literal
+
+    assert _same_literal(gold, answer) is same
+
+
+def test_bold_output_label_and_draft_blocks(env):
+    t = next(t for t in env.generate(12, seed=9, difficulty=1) if "\n" not in t.data["output"]
+             and not t.data["output"].startswith(" "))
+    out = t.data["output"]
+    assert score(env, t, f"**Output:** {out}").status == "correct"
+    draft = f"```\n{out}x\n```\nActually:\n```\n{out}\n```"
+    assert "hedge" in score(env, t, draft).info["reason"]

@@ -223,3 +223,21 @@ def test_loader_names_unsupported_id(env, tmp_path):
                                 "kwargs": [{"num_words": 5, "relation": "around"}]}))
     with pytest.raises(GymkitError, match="relation='around'; relations are: at least"):
         env.load(path)
+
+
+@pytest.mark.parametrize("text", [
+    "word " * 300, "yes no " * 150, " ".join(str(i) for i in range(300)),
+    ("the night train is slow and the coffee is always very hot. " * 30)])
+def test_degenerate_filler_fails_every_rule(env, text):
+    t = _task([("length_constraints:number_words", {"num_words": 100, "relation": "at least"}),
+               ("punctuation:no_comma", {})])
+    s = _score(env, t, text)
+    assert s.status == "wrong" and "degenerate" in s.info["reason"]
+
+
+@pytest.mark.parametrize("text", ["My answer is yes. My answer is no",
+                                  "My answer is yes. Or rather, my answer is not yes."])
+def test_contradictory_fixed_answers_are_a_hedge(env, text):
+    t = _task([("detectable_format:constrained_response", {})])
+    assert _score(env, t, text).reward == 0.0
+    assert _score(env, t, "My answer is no. It depends on the cup.").reward == 1.0

@@ -168,3 +168,14 @@ def test_loader_rejects_bad_schema(env, tmp_path):
     path.write_text(json.dumps({"prompt": "p", "schema": {"type": "nonsense"}}))
     with pytest.raises(GymkitError, match="row 0: invalid JSON Schema"):
         env.load(path)
+
+
+def test_repeated_keys_and_deep_nesting_are_rejected_quickly():
+    assert "duplicate key 'a'" in extract_json_object('{"a": 1, "a": 2}').error
+    assert "duplicate key 'b'" in extract_json_object('x {"a": {"b": 1, "b": 1}} y').error
+    assert not extract_whole_json('{"a": 1, "a": 1}').ok
+    deep = '{"a": ' + "[" * 10_000 + "1" + "]" * 10_000 + "}"
+    assert "more than 64" in extract_json_object(deep).error
+    assert not extract_whole_json(deep).ok
+    # brackets inside strings are not nesting
+    assert extract_json_object('{"a": "[[[[{{{{"}').value == {"a": "[[[[{{{{"}

@@ -194,3 +194,17 @@ def test_loader_standard_rows(env, tmp_path):
 def test_loader_bad_rows(env, row, match):
     with pytest.raises(GymkitError, match=match):
         env.task_from_row(row, 0)
+
+
+def test_a_second_board_or_grid_is_a_second_answer(env, tasks):
+    q = by_kind(tasks, "nqueens")[0]
+    board4 = "```\n. Q . .\n. . . Q\nQ . . .\n. . Q .\n```"
+    s = _score(env, q, q.gold_text + "\n" + board4)
+    assert s.reward == 0.0 and "two answers" in s.info["reason"]
+    restated = q.prompt[0]["content"] + "\n\n" + q.gold_text  # the partial puzzle is fine
+    assert _score(env, q, restated).reward == 1.0
+    z = by_kind(tasks, "zebra")[0]
+    assert "two answers" in _score(env, z, z.gold_text + "\n" + board4).info["reason"]
+    gold = json.loads(z.gold_text.strip("`\n").removeprefix("json"))
+    dup = json.dumps(gold)[:-1] + ', "1": ' + json.dumps(gold["1"]) + "}"
+    assert "duplicate key" in _score(env, z, dup).info["reason"]

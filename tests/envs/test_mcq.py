@@ -83,3 +83,15 @@ def test_loader_reads_mmlu_arc_and_column_rows(env, tmp_path):
     bad.write_text(json.dumps({"question": "Q", "choices": ["a", "b"], "answer": "E"}))
     with pytest.raises(Exception, match="not one of the labels"):
         env.load(bad)
+
+
+@pytest.mark.parametrize("text", ["Answer: A, B, C", "Answer: A or B", "The answer is A/B",
+                                  "\\boxed{A}\n\nAnswer: B", "\\boxed{A. Tokyo}"])
+def test_listed_or_conflicting_choices_are_hedges(text):
+    assert not extract_choice(text, list("ABCD"), ["Osaka", "Tokyo", "Kyoto", "Nara"]).ok
+
+
+@pytest.mark.parametrize("text", ["\\boxed{(A) Osaka}", "\\boxed{A. Osaka}", "\\boxed{\\textbf{A}}",
+                                  "\\boxed{\\text{(A) Osaka}}", "Answer: A, because it says so."])
+def test_boxed_label_with_its_own_text_and_formatting(text):
+    assert extract_choice(text, list("ABCD"), ["Osaka", "Tokyo", "Kyoto", "Nara"]).answers == ["A"]
