@@ -43,6 +43,12 @@ def eval_tasks(envs: list[str], n: int, seed: int, difficulty: int | None = None
         env = make_env(name, **(options or {}).get(name, {}))
         tasks += env.generate(n, seed=seed, difficulty=difficulty)
         env.close()
+    seen: dict[str, int] = {}
+    for t in tasks:  # two tasks sharing an id (digest ids) would merge into one pass@k group
+        k = seen.get(t.id, 0)
+        seen[t.id] = k + 1
+        if k:
+            t.id = f"{t.id}~{k}"
     return tasks
 
 

@@ -104,3 +104,22 @@ def test_overlong_penalty_is_per_turn_for_multi_turn_episodes():
     assert episode_overlong_penalty([50, 50, 50], 128, 64, episode_budget=160) == -54 / 64
     budget = LossConfig(overlong="soft", overlong_cache=64, overlong_episode_budget=160)
     assert shaped_reward(r, budget, 128) == 1.0 - 54 / 64
+
+
+class _LossyPool(LocalPool):
+    """Loses the first finished step (as a pool that zipped away a short reply would)."""
+
+    def poll(self, timeout=None):
+        out = super().poll(timeout)
+        if out and not getattr(self, "_lost", False):
+            self._lost = True
+            out = out[1:]
+        return out
+
+
+def test_a_step_the_pool_never_returns_is_an_error_rollout():
+    tasks = Echo().generate(3)
+    rollouts = run_episodes(tasks, Answer(), _LossyPool({Echo.name: Echo}), SamplingParams())
+    assert len(rollouts) == 3 and all(r is not None for r in rollouts)
+    assert [r.status for r in rollouts].count("error") == 1
+    assert "never answered" in next(r.error for r in rollouts if r.status == "error")

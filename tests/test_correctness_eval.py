@@ -37,8 +37,8 @@ class Lookup(BaseEnv):
 class Broken(BaseEnv):
     name = "test_corr_broken"
 
-    def generate_task(self, rng, difficulty, index):
-        return Task(id=f"b{index}", env=self.name, prompt=[{"role": "user", "content": "hi"}])
+    def generate_task(self, rng, difficulty, index):  # one id for every task (as digests can)
+        return Task(id="b", env=self.name, prompt=[{"role": "user", "content": "hi"}])
 
     def score(self, task, response):
         raise RuntimeError("verifier down")
@@ -115,6 +115,13 @@ def test_nothing_scored_is_na_and_a_failing_exit_code(tmp_path):
     head = metrics["header"]
     assert head["gymkit_version"] and head["checkpoint_step"] is None
     assert head["sampling"]["max_new_tokens"] == 4 and "top_p" in head["sampling"]  # defaults too
+
+
+def test_eval_task_ids_are_unique_even_when_an_env_repeats_them():
+    from gymkit.evaluate import eval_tasks
+
+    ids = [t.id for t in eval_tasks([Broken.name], 3, seed=0)]
+    assert len(ids) == 3 and len(set(ids)) == 3
 
 
 def test_report_chart_includes_truncated_rate(tmp_path):
