@@ -93,6 +93,21 @@ def correct_forms() -> None:
         t=task("js", [("detectable_format:json_format", {})]), response="```json\n" + js + "\n```")
     add("json-bare", "correct", "the whole reply is one JSON value", ["equivalent"],
         t=task("js2", [("detectable_format:json_format", {})]), response=js)
+    structured = json.dumps({"city": "Lisbon", "attractions": ["Belem Tower", "Alfama district",
+                             "Jeronimos Monastery", "LX Factory", "Sao Jorge Castle"],
+                             "best_time": "spring or early autumn",
+                             "tips": ["Wear comfortable shoes for the hills",
+                                      "Try pastel de nata at a local bakery",
+                                      "Buy a Viva Viagem card for trams"], "budget_per_day_eur": 80})
+    add("json-structured-fields", "correct", "a JSON record of short fields and lists, not prose",
+        ["equivalent"], t=task("js3", [("detectable_format:json_format", {})]), response=structured)
+    places = ["Belem Tower", "Alfama district", "Jeronimos Monastery", "LX Factory", "Sao Jorge Castle",
+              "Tram 28 ride", "Time Out Market", "Oceanarium visit", "Sintra day trip", "Cascais beach",
+              "Fado evening", "Miradouro sunset"]
+    add("bullets-terse-nouns", "correct", "a terse bullet list of places is a fair answer",
+        ["equivalent"], t=task("bl2", [("detectable_format:number_bullet_lists", {"num_bullets": 12})],
+                                "List twelve things to do in Lisbon."),
+        response="Twelve ideas for Lisbon:\n" + "\n".join("* " + x for x in places))
     add("quotation-curly", "correct", "curly double quotes wrap the reply", ["equivalent"],
         t=task("qu", [("startend:quotation", {})]), response="“" + ESSAY + "”")
     add("postscript-bold", "correct", "a bold P.S. on its own line", ["equivalent"],
