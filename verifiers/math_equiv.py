@@ -182,9 +182,9 @@ def pair_equal(gold: str, answer: str, percent_ok: bool = False,
 
 
 def _is_list(gold: str) -> bool:
-    from .symbolic import _top_level_split
+    from .symbolic import top_level_split
 
-    return len(_top_level_split(clean_answer(gold))) > 1
+    return len(top_level_split(clean_answer(gold))) > 1
 
 
 def answers_equal(gold: str, answers: list[str], percent_ok: bool = False,

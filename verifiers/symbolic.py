@@ -8,6 +8,8 @@ LaTeX goes through latex2sympy2_extended (an ANTLR grammar, no eval). Numbers wh
 would explode (power towers, huge factorials) are refused while the tree is rebuilt. Callers
 still run this in `IsolatedWorker` with a hard timeout, since sympy can be slow on valid input.
 
+Task-level checks (solution sets, required forms) live in `algebra_check`.
+
 `equivalent(a, b)` first tries `expand(a - b) == 0`, then compares the two expressions at
 seeded random points with 30-digit arithmetic: a polynomial identity that holds at random
 points holds everywhere (Schwartz-Zippel), so `21x(61x^3+78x+9)` equals `1281x^4+1638x^2+189x`.
@@ -23,7 +25,7 @@ import sympy
 from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application,
                                         parse_expr, standard_transformations)
 
-from .answer_form import MAX_DEPTH, MAX_POWER_DEPTH, nesting_depth, non_finite, power_depth
+from .answer_form import MAX_DEPTH, MAX_POWER_DEPTH, nesting_depth, power_depth
 
 MAX_LEN = 1000
 FUNCTIONS = {
@@ -173,7 +175,8 @@ def parse_math(text: str) -> sympy.Basic:
     return expr
 
 
-def _top_level_split(text: str, seps: str = ",;") -> list[str]:
+def top_level_split(text: str, seps: str = ",;") -> list[str]:
+    """Split at separators outside brackets: `(1, 2), 3` -> [`(1, 2)`, `3`]."""
     parts, depth, cur = [], 0, []
     for ch in text:
         if ch in "([{":
@@ -187,41 +190,6 @@ def _top_level_split(text: str, seps: str = ",;") -> list[str]:
             cur.append(ch)
     parts.append("".join(cur))
     return [p for p in (q.strip() for q in parts) if p]
-
-
-def _plus_minus(item: str) -> list[str]:
-    """`1 \\pm \\sqrt{2}` -> [`1 + \\sqrt{2}`, `1 - \\sqrt{2}`]; `\\pm 2` -> [`+2`, `-2`]."""
-    parts = re.split(r"\\pm(?![a-z])|±", item)
-    if len(parts) != 2:
-        return [item]
-    return [parts[0] + "+" + parts[1], parts[0] + "-" + parts[1]]
-
-
-def parse_solutions(text: str, var: str | None = None) -> list[sympy.Basic]:
-    """A solution list in any common form: `x = 2 or x = -3`, `{-3, 2}`, `x=2, x=-3`, `2; -3`,
-    `x \\in \\{-3, 2\\}`, `x_1 = 2, x_2 = -3`, `x = \\pm 2`."""
-    s = re.sub(r"\\text\{\s*(or|and)\s*\}|\b(or|and)\b|\\quad|\\qquad", ",", text)
-    s = s.replace("\\{", "").replace("\\}", "").replace("\\left", "").replace("\\right", "")
-    s = s.strip().strip("$").strip()
-    m = re.match(r"([A-Za-z])\s*(\\in(?![a-z])|∈)", s)
-    if m:
-        if var is not None and m.group(1) != var:
-            raise ParseError(f"{m.group(1)!r} is not the variable {var!r}")
-        s = s[m.end():].strip()
-    if s.startswith("{") and s.endswith("}"):
-        s = s[1:-1]
-    out = []
-    for item in _top_level_split(s):
-        if "=" in item:
-            lhs, _, rhs = item.partition("=")
-            name = re.sub(r"_\{?\w+\}?$", "", lhs.strip())  # `x_1`, `x_{2}` name roots of x
-            if var is not None and name != var:
-                raise ParseError(f"{lhs.strip()!r} is not the variable {var!r}")
-            item = rhs
-        out.extend(parse_math(part) for part in _plus_minus(item))
-    if not out:
-        raise ParseError("no solutions given")
-    return out
 
 
 def is_finite(e: sympy.Basic) -> bool:
@@ -291,113 +259,3 @@ def equivalent(a: sympy.Basic, b: sympy.Basic, samples: int = 8, rel_tol: float 
         if agreed >= samples:
             return True
     return False
-
-
-def same_solutions(gold: list[sympy.Basic], answer: list[sympy.Basic]) -> bool:
-    """Solution sets equal in any order; repeated roots may be listed once or more."""
-    def distinct(xs: list[sympy.Basic]) -> list[sympy.Basic]:
-        out: list[sympy.Basic] = []
-        for x in xs:
-            if not any(equivalent(x, y) for y in out):
-                out.append(x)
-        return out
-
-    g, a = distinct(gold), distinct(answer)
-    return len(g) == len(a) and all(any(equivalent(x, y) for y in a) for x in g)
-
-
-def _is_expanded(e: sympy.Basic) -> bool:
-    return e == sympy.expand(e)
-
-
-def _is_factored(e: sympy.Basic, var: sympy.Symbol) -> bool:
-    """A product whose non-constant factors are irreducible over the rationals."""
-    for f in sympy.Mul.make_args(e):
-        base = f.base if isinstance(f, sympy.Pow) else f
-        if not base.has(var):
-            continue
-        factors = sympy.factor_list(base)[1]
-        if len(factors) != 1 or factors[0][1] != 1:
-            return False
-    return True
-
-
-def _is_simplified(e: sympy.Basic) -> bool:
-    """No common factor left between numerator and denominator (`together` would cancel it)."""
-    n, d = sympy.fraction(e)
-    return not sympy.gcd(sympy.expand(n), sympy.expand(d)).free_symbols
-
-
-def _written_fraction(text: str) -> tuple[str, str] | None:
-    """`\\frac{A}{B}` or `A/B` spanning the whole answer -> (A, B): sympy cancels equal factors
-    on sight, so the written form is checked too."""
-    t = text.strip().strip("$").strip().replace("\\dfrac", "\\frac")
-    if not t.startswith("\\frac{"):
-        halves = _top_level_split(t, "/")  # plain text: `((x-1)(x+1))/(x-1)`
-        return (halves[0], halves[1]) if len(halves) == 2 else None
-    parts, depth, cur = [], 0, ""
-    for ch in t[len("\\frac"):]:
-        depth += (ch == "{") - (ch == "}")
-        cur += ch
-        if depth == 0:
-            parts.append(cur[1:-1])
-            cur = ""
-    return (parts[0], parts[1]) if len(parts) == 2 and not cur.strip() else None
-
-
-# a name for the answer on the left of `=`: `y`, `f(x)`, `f'(x)`, `F(x)`, `y_1`, `\\frac{dy}{dx}`
-_LABEL = re.compile(r"[A-Za-z](_\{?\w+\}?)?('{1,2}|\^\{?\\prime\}?)?(\s*\\left)?(\s*\(\s*[a-z]\s*(\\right)?\))?"
-                    r"|\\frac\{d\s*[a-z]?\}\{d\s*[a-z]\}")
-FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
-
-
-def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
-                  integrand: str | None = None) -> tuple[bool, str]:
-    """Worker side: is `answer` right for an algebra task of `kind`? Returns (ok, reason).
-
-    kinds: expand | factor | simplify (equal *and* in the asked form, so echoing the question
-    fails), diff (equal), integrate (its derivative equals the integrand: any constant),
-    solve (the same solution set, any order), equiv (equal; loaded rows of unknown kind).
-    """
-    x = sympy.Symbol(var)
-    if non_finite(answer) and not non_finite(gold):  # `x + \\frac{1}{\\infty}` evaluates away
-        return False, "a non-finite value (infinity, NaN or division by zero)"
-    try:
-        if kind == "solve" or (kind == "equiv" and len(_top_level_split(gold)) > 1):
-            roots = parse_solutions(answer, var)
-            if not all(is_finite(r) for r in roots):
-                return False, "a non-finite root (infinity, NaN or division by zero)"
-            ok = same_solutions(parse_solutions(gold), roots)
-            return ok, "same solution set" if ok else "different solution set"
-        g_text, a_text = gold, answer
-        if kind == "equiv" and "=" in gold and "=" in answer:  # `y = 2x+1` vs `y = 1+2x`
-            (gl, _, g_text), (al, _, a_text) = gold.partition("="), answer.partition("=")
-            if gl.strip() != al.strip():
-                return False, f"left-hand side {al.strip()!r} is not {gl.strip()!r}"
-        *sides, last = a_text.split("=")
-        ans = parse_math(last)
-        if not is_finite(ans):
-            return False, "a non-finite value (infinity, NaN or division by zero)"
-        for side in sides:  # `f'(x) = ...` names the answer; work shown in the box does not
-            if not _LABEL.fullmatch(side.strip()):
-                return False, f"an equation ({side.strip()[:40]!r} = ...): box only the answer"
-        if kind == "integrate":
-            # a real variable, so that d/dx ln|x| = 1/x (for a complex symbol it is not)
-            xr = sympy.Symbol(var, real=True)
-            real = {s: xr for s in ans.free_symbols if s.name == var}
-            f = parse_math(integrand or "")
-            f = f.xreplace({s: xr for s in f.free_symbols if s.name == var})
-            ok = equivalent(sympy.diff(ans.xreplace(real), xr), f)
-            return ok, "derivative matches the integrand" if ok else "derivative differs"
-        if not equivalent(parse_math(g_text.split("=")[-1]), ans):
-            return False, "not equivalent"
-        if kind == "factor" and not _is_factored(ans, x):
-            return False, "equivalent but not factored"
-        if kind in FORMS and not FORMS[kind][1](ans):
-            return False, f"equivalent but not {FORMS[kind][0]}"
-        written = _written_fraction(last) if kind == "simplify" else None
-        if written and sympy.gcd(*(sympy.expand(parse_math(w)) for w in written)).free_symbols:
-            return False, "equivalent but not fully simplified (a common factor is written out)"
-        return True, "equivalent"
-    except ParseError as e:
-        return False, f"unparsable answer: {e}"

@@ -12,7 +12,7 @@ from gymkit.registry import register_env
 from gymkit.verifiers.answer_form import pathological, read_number
 from gymkit.verifiers.math_answer import extract_boxed_answers
 from gymkit.verifiers.math_equiv import score_boxed, verify_isolated
-from gymkit.verifiers.symbolic import check_algebra
+from gymkit.verifiers.algebra_check import check_algebra
 
 from ..math.env import ANSWER_KEYS, QUESTION_KEYS, gold_from_answer_field
 from .problems import KINDS
