@@ -8,7 +8,7 @@ time limit, `SQLITE_LIMIT_LENGTH` caps a single value, and rows are capped.
 
 Rows are also capped in total bytes, so 10,000 rows of 1 MB each are an error, not 10 GB.
 
-A query that reads no table (`SELECT 5`) is a guess, and `variant_file` gives a second copy of
+A query whose result reads no row data (`SELECT 5`, `SELECT 5 FROM t`) is a guess, and `variant_file` gives a second copy of
 a database with a third of every table's rows deleted: an answer is checked on both, as
 Spider's test-suite evaluation does, so a constant that happens to equal the result fails.
 
@@ -36,7 +36,10 @@ MAX_LIKE_PATTERN = 1_000  # a LIKE/GLOB pattern is matched inside one call, out 
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
             sqlite3.SQLITE_RECURSIVE}
 # Functions that serve no read query but can hog memory or make results nondeterministic.
-_DENIED_FUNCTIONS = {"load_extension", "randomblob", "zeroblob", "random", "sqlite_offset"}
+# printf/format: `printf('%.*c', 2000000000, 'a')` repeats a character inside one call the
+# time limit cannot interrupt (36 s here), even though the result is then refused as too long.
+_DENIED_FUNCTIONS = {"load_extension", "randomblob", "zeroblob", "random", "sqlite_offset",
+                     "printf", "format"}
 _WRITE_ACTIONS = ("INSERT", "UPDATE", "DELETE", "DROP_TABLE", "CREATE_TABLE", "ATTACH",
                   "DETACH", "PRAGMA", "ALTER_TABLE", "TRANSACTION", "CREATE_INDEX", "DROP_INDEX",
                   "CREATE_VIEW", "DROP_VIEW", "CREATE_TRIGGER", "SAVEPOINT", "ANALYZE", "REINDEX",
@@ -53,6 +56,13 @@ class QueryResult:
     error: str | None = None
     denied: list[str] = field(default_factory=list)
     tables: set[str] = field(default_factory=set)  # tables the query read
+    columns_read: int = 0  # column reads the query made (COUNT(*) makes none)
+    functions: set[str] = field(default_factory=set)  # functions it called, lower case
+
+    @property
+    def reads_data(self) -> bool:
+        """Does the result depend on the rows? (`SELECT 5 FROM t` does not, `COUNT(*)` does.)"""
+        return bool(self.columns_read or {"count", "total"} & self.functions)
     wall_s: float = 0.0
 
 
@@ -157,6 +167,9 @@ def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
                 return sqlite3.SQLITE_DENY
             if action == sqlite3.SQLITE_READ and arg1:
                 res.tables.add(str(arg1))
+                res.columns_read += bool(arg2)
+            if action == sqlite3.SQLITE_FUNCTION and arg2:
+                res.functions.add(str(arg2).lower())
             if action in _ALLOWED:
                 return sqlite3.SQLITE_OK
             res.denied.append(" ".join(str(x) for x in (_ACTION_NAMES.get(action, action), arg1)

@@ -127,8 +127,9 @@ class SqlEnv(BaseEnv):
         if pred.error:
             return Score.wrong(f"query failed: {pred.error}", sql=sql[:2000])
         info = {"sql": sql[:2000], "rows": len(pred.rows), "gold_rows": len(gold.rows)}
-        if gold.tables and not pred.tables:
-            return Score.wrong("the query reads no table: a constant result is a guess", **info)
+        if gold.reads_data and not pred.reads_data:
+            return Score.wrong("the query reads no data from the tables: a constant result is a "
+                               "guess", **info)
         ok, reason = compare_results(gold.rows, pred.rows, ordered=bool(task.data.get("ordered")))
         if not ok:
             return Score.wrong(reason, **info)
