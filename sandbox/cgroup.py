@@ -29,10 +29,8 @@ def open_parent() -> tuple[int | None, str]:
         if os.path.exists(V1_ROOT + "/memory.limit_in_bytes"):
             base, version = V1_ROOT + (_own_path("memory") or "/"), "v1"
         elif "memory" in open(V2_ROOT + "/cgroup.controllers").read().split():
-            own = _own_path("") or "/"
-            base, version = V2_ROOT + own, "v2"
-            # v2: a cgroup with processes cannot delegate; use a sibling at the root.
-            base = V2_ROOT
+            # v2: a cgroup with processes cannot delegate, so the folder hangs off the root.
+            base, version = V2_ROOT, "v2"
             with open(base + "/cgroup.subtree_control", "w") as fh:
                 fh.write("+memory")
         else:
