@@ -82,7 +82,7 @@ class IfevalEnv(BaseEnv):
             return Score.wrong(f"fewer than {floor} words: not an attempt at the writing task")
         if (why := degenerate_reason(response)) is not None:
             return Score.wrong(why)
-        if echo_share(_without_repeat(task, response), task.prompt[-1]["content"]) > MAX_ECHO:
+        if echo_share(_without_repeat(task, response), _instructions(task)) > MAX_ECHO:
             return Score.wrong("echoes the prompt instead of answering it")
         asked_two = any(c["id"] == "combination:two_responses" for c in task.data["constraints"])
         if not asked_two and second_draft(response):
@@ -99,6 +99,14 @@ class IfevalEnv(BaseEnv):
                          info={"reason": "instructions not followed: " + ", ".join(failed)})
         return Score(reward=1.0, status="correct", components=components)
 
+
+
+def _instructions(task: Task) -> str:
+    """The instruction sentences, as gymkit words them. Echo is measured against these, not the
+    whole prompt: a "rewrite this passage in capitals" row is answered by copying its passage."""
+    copied = {"detectable_format:constrained_response"}  # its options are meant to be copied
+    return " ".join(describe(c["id"], c["kwargs"]) for c in task.data["constraints"]
+                    if CONSTRAINTS[c["id"]].describe is not None and c["id"] not in copied)
 
 
 def _without_repeat(task: Task, response: str) -> str:

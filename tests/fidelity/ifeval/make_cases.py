@@ -211,7 +211,7 @@ def hedges_and_echoes() -> None:
         add(f"constrained-hedge-{i}", "wrong", "contradictory fixed answers are a hedge", ["hedge"],
             t=cr, response=text)
     prompt = ('Write a blog post about night trains. Include the keywords "compass", "echo", '
-              '"lantern" in the response. Answer with at least 30 words.')
+              '"lantern" in the response. Answer with at least 30 words.')  # gymkit's wording
     et = task("echo", [("keywords:existence", {"keywords": ["compass", "echo", "lantern"]}),
                        ("length_constraints:number_words", {"num_words": 30, "relation": "at least"})],
               prompt)
@@ -224,6 +224,11 @@ def hedges_and_echoes() -> None:
     add("echo-answer-ok", "correct", "a real answer that uses the keywords", ["equivalent"], t=et,
         response="On a night train the compass of your day resets. " + ESSAY +
         " The lantern at the station sways and its light leaves an echo on the wet platform.")
+    passage = ("The old lighthouse stood at the end of the pier for a hundred years, and every night "
+               "its keeper climbed the stairs to light the lamp for ships that never came.")
+    rw = f"Rewrite the following passage in all capital letters: {passage}"
+    add("rewrite-copies-passage", "correct", "a rewrite task is answered by copying its passage in capitals",
+        ["equivalent"], t=task("rw", [("change_case:english_capital", {})], rw), response=passage.upper())
     rp = "Write a haiku about rain."
     add("repeat-prompt-only", "wrong", "repeating the request without answering it", ["echo"],
         t=task("rpo", [("combination:repeat_prompt", {"prompt_to_repeat": rp})], rp), response=rp)
