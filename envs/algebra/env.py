@@ -27,7 +27,8 @@ class AlgebraEnv(BaseEnv):
 
     name = "algebra"
     family = "math"
-    verifier = "boxed answer; sympy equivalence + random sampling, required form, d/dx for integrals"
+    verifier = ("boxed answer; shape checks, sympy equivalence + random sampling, required form, "
+                "d/dx for integrals; non-finite answers are wrong")
     difficulties = (1, 2, 3)
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:

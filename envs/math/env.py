@@ -34,7 +34,8 @@ class MathEnv(BaseEnv):
 
     name = "math"
     family = "math"
-    verifier = "strict \\boxed{} answer; math-verify + exact numbers + sympy, hedges score 0"
+    verifier = ("strict \\boxed{} answer in a final form (no echoed arithmetic, hedges or infinities); "
+                "exact numbers, then math-verify + sympy; shape checks before any parser")
     difficulties = (0, 1, 2, 3, 4)
 
     def __init__(self, fewshot: int = 0, **config: Any) -> None:
