@@ -9,9 +9,9 @@ from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
-from gymkit.verifiers.constraints import (CONSTRAINTS, check, clean_kwargs, degenerate_reason,
-                                          describe, echo_share, kwargs_problem, looks_like_text,
-                                          min_answer_words, second_draft, words)
+from gymkit.verifiers.constraints import (CONSTRAINTS, check, clean_kwargs, describe,
+                                          kwargs_problem, looks_like_text, min_answer_words, words)
+from gymkit.verifiers.degenerate import degenerate_reason, echo_share, second_draft
 
 from .compose import FORMS, TOPICS, GoldWriter, draw_constraints
 

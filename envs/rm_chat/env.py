@@ -4,7 +4,7 @@ The reward is `sigmoid(rm(prompt, response))` in (0, 1); the status is `correct`
 prefers the response to a coin flip (> 0.5), so pass rate reads as "share the RM likes".
 Before the reward model sees a response, the env rejects what no judge should be asked to
 like (status `wrong`, reward 0): empty text, text over `max_chars`, non-text (binary, symbol
-soup), degenerate filler (`verifiers.constraints.degenerate_reason`), the prompt echoed back,
+soup), degenerate filler (`verifiers.degenerate`), the prompt echoed back,
 and text longer than the reward model reads (`max_len` tokens), since junk past its window
 would be invisible to it. These gates need no model. Without a reward model the env cannot
 judge the rest: such answers come back with status `error` (kept out of the gradient), never a
@@ -22,7 +22,8 @@ from typing import Any
 from gymkit.env import BaseEnv
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
-from gymkit.verifiers.constraints import degenerate_reason, echo_share, looks_like_text
+from gymkit.verifiers.constraints import looks_like_text
+from gymkit.verifiers.degenerate import degenerate_reason, echo_share
 
 PROMPTS = Path(__file__).parent / "data" / "prompts.jsonl"
 MAX_CHARS = 8_000  # a chat answer here is a few paragraphs; a flood is not judged
