@@ -137,7 +137,8 @@ def run_episodes(tasks: list[Task], policy: Policy, pool: Pool, params: Sampling
             on_rollout(rollout)
         group_left[run.slot] -= 1
         if group_left[run.slot] == 0 and on_group:
-            on_group(run.task, [r.rollout for r in runs if r.slot == run.slot])
+            group = runs[run.slot * samples:(run.slot + 1) * samples]  # runs are slot-major
+            on_group(run.task, [r.rollout for r in group])
 
     def absorb_results(results: list[tuple[str, Step]]) -> None:
         for key, step in results:
