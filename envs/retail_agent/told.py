@@ -85,6 +85,25 @@ def sentences(texts: list[str]) -> list[str]:
     return [s for t in texts for s in _SENTENCE_END.split(t) if s.strip()]
 
 
+def _template(sentence: str) -> str:
+    """A sentence with its amounts blanked: "the refund is $_" for "The refund is $52.10."."""
+    out, last = [], 0
+    for _, start, end in money_spans(sentence):
+        out.append(sentence[last:start])
+        out.append("$_")
+        last = end
+    out.append(sentence[last:])
+    return " ".join("".join(out).lower().rstrip(".!?").split())
+
+
+def _restated(said: list[tuple[str, list[Decimal]]], r: Decimal) -> list[str]:
+    """Sentences that say the same thing as one stating `r`, with a different amount: "The
+    refund is $52.10. The refund is $33.00." is two answers, however real both amounts are."""
+    templates = {_template(s) for s, amounts in said if r in amounts}
+    return [s for s, amounts in said
+            if r not in amounts and amounts and _template(s) in templates]
+
+
 def told_problems(told: list[str], required: list[Decimal], seen: set[Decimal]) -> list[str]:
     """Why the required amounts were not told plainly (empty when they were)."""
     allowed = seen | set(required)
@@ -102,6 +121,7 @@ def told_problems(told: list[str], required: list[Decimal], seen: set[Decimal]) 
         hedged = [s for s, amounts in stating if len(amounts) > 1 and _HEDGE.search(
             s.replace("-", " minus ") if "=" in s else s)]  # "$53.46 - $50.00 = $3.46" is sums
         hedged += [s for s, _ in stating if _qualified_or_listed(s, r)]
+        hedged += _restated(said, r)
         if hedged:
             problems.append(f"{r} is told among alternatives or with a qualifier: "
                             f"{hedged[0][:120]!r}")

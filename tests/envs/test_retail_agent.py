@@ -206,6 +206,7 @@ def test_money_in_reads_common_spellings():
     ("The difference is about $3.46.", False),
     ("Your orders came to $50.00, $3.46 and $53.46.", False),
     ("The difference is $3.46. Or maybe $4.46.", False),
+    ("The difference is $3.46. The difference is $53.46.", False),
     ("The total is $13.46.", False),
 ])
 def test_told_amount_must_stand_alone(text, ok):

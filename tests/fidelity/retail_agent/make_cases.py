@@ -186,6 +186,13 @@ g = gold("total")
 g[-2:-2] = [call("get_order_details", 20 + k, order_id=o) for k, o in enumerate(user_orders)]
 add("bad-total-or-store-amount", "total", sub(g, f"${tx}", f"${tx} or ${others[0]}"), "wrong",
     "the right total or another real one", ["hedge"])
+g = gold("total")
+g[-2:-2] = [call("get_order_details", 20 + k, order_id=o) for k, o in enumerate(user_orders)]
+first_sentence = g[-1]["content"].split(". ")[0] + "."
+g[-1]["content"] = g[-1]["content"].replace(
+    first_sentence, f"{first_sentence} {first_sentence.replace(f'${tx}', f'${others[0]}')}")
+add("bad-total-restated", "total", g, "wrong",
+    "the same sentence twice with two real amounts is two answers", ["hedge"])
 add("bad-total-at-least", "total", sub(gold("total"), f"${tx}", f"at least ${tx}"), "wrong",
     "a bound is not the total", ["hedge"])
 g = gold("total")
