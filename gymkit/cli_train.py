@@ -24,7 +24,8 @@ def train(
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Training steps."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (metrics, checkpoints, plots)."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoints/latest."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the resolved config and exit."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the resolved config, check the model's LoRA targets on the meta device, print the per-GPU memory plan, and exit."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join a running Ray cluster (auto or HOST:PORT) for the TrainGroup ranks and env actors."),
     backend: Optional[str] = typer.Option(None, "--backend", help="Sampler: hf | vllm | openai."),
 ) -> None:
     """Train a policy with GRPO / RLOO / REINFORCE++ on verifiable envs."""
@@ -32,12 +33,18 @@ def train(
     from .trainers.config import dump_config, load_config, parse_envs
 
     envs = parse_envs(env) if env else None
+    if ray_address:
+        set_ = [*set_, f"trainer.distributed.ray_address={ray_address}"]
     cfg = load_config(config, set_, envs=envs, model=model, steps=steps, out=out, backend=backend)
     for name in cfg.envs:
         get_env_class(name)  # an unknown env fails here, with the list of valid ones
     if dry_run:
         console.print(dump_config(cfg), end="", markup=False, highlight=False)
         _check_vllm_preset(cfg)
+        from .trainers.memory_plan import plan
+
+        # the real architecture on the meta device: LoRA targets checked, memory from counts
+        console.print(plan(cfg).text(), markup=False, highlight=False)
         return
     from .trainers.trainer import train as run_training
 

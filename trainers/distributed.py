@@ -33,10 +33,10 @@ class TrainGroupError(GymkitError):
 class TrainWorker:
     """One rank (a Ray actor): its model shard, optimizer shard and LR schedule."""
 
-    def __init__(self, cfg_json: str, rank: int, world: int):
+    def __init__(self, cfg: TrainConfig, rank: int, world: int):
         import torch
 
-        self.cfg = TrainConfig.model_validate_json(cfg_json)
+        self.cfg = cfg  # pickled, not re-validated: the driver's envs need not exist here
         self.rank, self.world = rank, world
         dcfg = self.cfg.trainer.distributed
         if dcfg.device == "cpu" or not torch.cuda.is_available():
@@ -159,6 +159,27 @@ class TrainWorker:
         close()
 
 
+def _start_ray(cfg: TrainConfig) -> None:
+    """Join `ray_address`, or start a local Ray that sees only the trainer's GPUs: an
+    in-process vLLM engine already holds the first `tensor_parallel_size` of them."""
+    from gymkit.pool import init_ray
+    from gymkit.trainers.model import trainer_gpus
+
+    dcfg = cfg.trainer.distributed
+    cpus = max(os.cpu_count() or 1, math.ceil(dcfg.world_size * dcfg.cpus_per_rank) + 2)
+    saved = os.environ.get("CUDA_VISIBLE_DEVICES")
+    gpus = trainer_gpus(cfg)
+    if not dcfg.ray_address and gpus and cfg.backend == "vllm":
+        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(g) for g in gpus)
+    try:
+        init_ray(dcfg.ray_address, num_cpus=cpus)
+    finally:  # the driver's own CUDA context is untouched (it exists already)
+        if saved is None:
+            os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+        else:
+            os.environ["CUDA_VISIBLE_DEVICES"] = saved
+
+
 class TrainGroup:
     """N `TrainWorker` actors in one placement group; the driver's handle on the update."""
 
@@ -167,14 +188,14 @@ class TrainGroup:
         from ray.util.placement_group import placement_group
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-        from gymkit.pool import init_ray
-
         dcfg = cfg.trainer.distributed
         self.cfg, self.world, self.timeout = cfg, dcfg.world_size, dcfg.timeout_s
-        init_ray(dcfg.ray_address, num_cpus=max(os.cpu_count() or 1,
-                                                math.ceil(self.world * dcfg.cpus_per_rank) + 2))
+        _start_ray(cfg)
         gpu = dcfg.device == "cuda" or (dcfg.device == "auto"
                                          and ray.cluster_resources().get("GPU", 0) > 0)
+        if gpu and ray.cluster_resources().get("GPU", 0) < self.world:
+            raise TrainGroupError(f"trainer.distributed.world_size={self.world} needs "
+                                  f"{self.world} GPUs; Ray has {ray.cluster_resources().get('GPU', 0):g}")
         bundle = {"CPU": dcfg.cpus_per_rank, **({"GPU": 1} if gpu else {})}
         self.pg = placement_group([bundle] * self.world, strategy=dcfg.placement)
         ready, _ = ray.wait([self.pg.ready()], timeout=self.timeout)
@@ -187,7 +208,7 @@ class TrainGroup:
         self.actors = [worker.options(
             num_cpus=dcfg.cpus_per_rank, num_gpus=1 if gpu else 0,
             scheduling_strategy=PlacementGroupSchedulingStrategy(self.pg, i)).remote(
-                cfg.model_dump_json(), i, self.world) for i in range(self.world)]
+                cfg, i, self.world) for i in range(self.world)]
         try:
             addr, port = self.gather("rendezvous", [self.actors[0].master.remote()])[0]
             self.info = self.gather("setup", [a.setup.remote(addr, port) for a in self.actors])
@@ -214,8 +235,9 @@ class TrainGroup:
             rank = pending.pop(done[0])
             try:
                 out[rank] = ray.get(done[0])
-            except ray.exceptions.RayActorError:
-                failures[rank] = f"rank {rank} died (its actor process exited)"
+            except ray.exceptions.RayActorError as e:
+                why = [ln for ln in str(e).splitlines() if "Error" in ln][-1:] or ["exited"]
+                failures[rank] = f"rank {rank} died ({why[0].strip()[:200]})"
             except ray.exceptions.RayTaskError as e:
                 cause = str(e.cause).strip().splitlines() if e.cause else ["?"]
                 failures[rank] = f"rank {rank} failed: {type(e.cause).__name__}: {cause[-1]}"

@@ -120,7 +120,7 @@ class LoraSite:
     b_key: str
     scaling: float
     experts: int  # 0: a Linear weight; E: a fused (E, ., .) expert parameter
-    swapped: bool  # experts stored (E, in, out) rather than (E, out, in)
+    swapped: bool  # peft swapped in/out: experts stored (E, out, in), like nn.Linear
 
 
 def lora_sites(model: torch.nn.Module) -> list[LoraSite]:
@@ -151,7 +151,7 @@ def _delta(a: torch.Tensor, b: torch.Tensor, site: LoraSite) -> torch.Tensor:
         return (b @ a) * site.scaling
     a = a.reshape(site.experts, -1, a.shape[-1])  # (E, r, in)
     b = b.reshape(b.shape[0], -1, site.experts)  # (out, r, E)
-    eq = "o r e, e r i -> e i o" if site.swapped else "o r e, e r i -> e o i"
+    eq = "o r e, e r i -> e o i" if site.swapped else "o r e, e r i -> e i o"
     return torch.einsum(eq, b, a) * site.scaling
 
 
