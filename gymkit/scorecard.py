@@ -10,6 +10,9 @@ takes) and sorts it into one outcome:
 - `crash`: the env raised, or returned `error` / `timeout` (a response must not pick its status);
 - `ok`.
 
+A case may pass env options; `{suite}` in a string option names the suite's own folder, so a
+suite can ship a fixture (rm_chat's tiny reward model) and run from any working directory.
+
 `gymkit scorecard` prints the table and writes `docs/scorecard.md`; `tests/test_fidelity.py`
 fails `make test` on any false positive, crash, or false negative not marked as a known limit.
 """
@@ -27,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .env import play
 from .errors import GymkitError
 from .registry import make_env
+from .tools import message_with_calls
 from .types import Task
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "tests" / "fidelity"
@@ -192,7 +196,11 @@ def run_case(env, case: Case, cache: dict) -> CaseResult:
     start = time.perf_counter()
     try:
         task = _task(env, case, cache)
-        _, score = play(env, task, case.messages())
+        messages = case.messages()
+        if task.tools:  # as the driver does for text backends: tool calls parsed from the text
+            messages = [message_with_calls(m.get("content")) if m.get("role") == "assistant"
+                        and "tool_calls" not in m else m for m in messages]
+        _, score = play(env, task, messages)
     except Exception as e:  # an env that raises on a response is exactly what this hunts
         return CaseResult(case, "crash", "raised", 0.0, time.perf_counter() - start,
                           f"{type(e).__name__}: {str(e)[:200]}")
@@ -208,11 +216,14 @@ def run_suite(env_name: str, root: Path = SUITES_DIR) -> SuiteResult:
     suite = SuiteResult(env=env_name, version=version)
     envs: dict[str, Any] = {}
     caches: dict[str, dict] = {}
+    here = str((root / env_name).resolve())
     try:
         for case in cases:
             key = json.dumps(case.options, sort_keys=True)
-            if key not in envs:
-                envs[key] = make_env(env_name, **case.options)
+            if key not in envs:  # `{suite}` in an option names the suite's own folder
+                opts = {k: v.replace("{suite}", here) if isinstance(v, str) else v
+                        for k, v in case.options.items()}
+                envs[key] = make_env(env_name, **opts)
                 caches[key] = {}
             suite.results.append(run_case(envs[key], case, caches[key]))
     finally:

@@ -11,7 +11,7 @@ import string
 from pathlib import Path
 
 OUT = Path(__file__).with_name("cases.jsonl")
-OPTIONS = {"rm_path": "tests/fidelity/rm_chat/rm"}
+OPTIONS = {"rm_path": "{suite}/rm"}
 ANSWERS = [
     "Happy to help. Start with a clear subject line, keep each paragraph short, and end with one "
     "specific request so the reader knows what to do next.",
