@@ -9,7 +9,7 @@ on top of `symbolic`'s safe parser and equivalence:
 - `solve`: the same solution set in any order and in any common notation (`parse_solutions`);
 - `equiv`: equal (loaded rows); `y = ...` sides compared.
 Answers naming infinity/NaN, and equations whose left side is more than a name (`f'(x) =`,
-`y =`, `\\frac{dy}{dx} =`), are wrong.
+`y =`, `\\frac{dy}{dx} =`; `answer_form.equation_problem`), are wrong.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import re
 
 import sympy
 
-from .answer_form import non_finite
-from .symbolic import ParseError, top_level_split, equivalent, is_finite, parse_math
+from .answer_form import equation_problem, non_finite, top_level_split
+from .symbolic import ParseError, equivalent, is_finite, parse_math
 
 
 def _plus_minus(item: str) -> list[str]:
@@ -108,9 +108,6 @@ def _written_fraction(text: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 and not cur.strip() else None
 
 
-# a name for the answer on the left of `=`: `y`, `f(x)`, `f'(x)`, `F(x)`, `y_1`, `\\frac{dy}{dx}`
-_LABEL = re.compile(r"[A-Za-z](_\{?\w+\}?)?('{1,2}|\^\{?\\prime\}?)?(\s*\\left)?(\s*\(\s*[a-z]\s*(\\right)?\))?"
-                    r"|\\frac\{d\s*[a-z]?\}\{d\s*[a-z]\}")
 FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
 
 
@@ -137,13 +134,13 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
             (gl, _, g_text), (al, _, a_text) = gold.partition("="), answer.partition("=")
             if gl.strip() != al.strip():
                 return False, f"left-hand side {al.strip()!r} is not {gl.strip()!r}"
-        *sides, last = a_text.split("=")
+        last = a_text.split("=")[-1]
         ans = parse_math(last)
         if not is_finite(ans):
             return False, "a non-finite value (infinity, NaN or division by zero)"
-        for side in sides:  # `f'(x) = ...` names the answer; work shown in the box does not
-            if not _LABEL.fullmatch(side.strip()):
-                return False, f"an equation ({side.strip()[:40]!r} = ...): box only the answer"
+        why = equation_problem(a_text)  # `f'(x) = ...` names the answer; shown work does not
+        if why:
+            return False, why
         if kind == "integrate":
             # a real variable, so that d/dx ln|x| = 1/x (for a complex symbol it is not)
             xr = sympy.Symbol(var, real=True)

@@ -139,6 +139,45 @@ def non_finite(text: str) -> bool:
     return bool(_NON_FINITE.search(text) or _ZERO_DIV.search(text))
 
 
+# a name for the answer on the left of `=`: `x`, `y_1`, `f(x)`, `f'(x)`, `\\frac{dy}{dx}`, `answer`
+LABEL = re.compile(r"[A-Za-z](_\{?\w+\}?)?('{1,2}|\^\{?\\prime\}?)?(\s*\\left)?(\s*\(\s*[a-z]\s*(\\right)?\))?"
+                   r"|\\frac\{d\s*[a-z]?\}\{d\s*[a-z]\}|[A-Za-z][A-Za-z ]{0,30}")
+
+
+def top_level_split(text: str, seps: str = ",;") -> list[str]:
+    """Split at separators outside brackets: `(1, 2), 3` -> [`(1, 2)`, `3`]."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch in seps and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p for p in (q.strip() for q in parts) if p]
+
+
+def equation_problem(answer: str, gold: str = "") -> str | None:
+    """Why an `=` in the answer hides a claim (`381 = 380`, `19 \\times 20 = 380`), or None.
+
+    One `=` whose left side names the answer (`LABEL`) is presentation; when the gold itself is
+    an equation (`y = 2x + 1`) the sides are the verifier's business.
+    """
+    if "=" not in answer or "=" in gold:
+        return None
+    for item in top_level_split(answer):  # `x = 2, x = 3` lists two named values
+        if item.count("=") > 1:
+            return "a chain of equalities, not a final value"
+        lhs = item.partition("=")[0].strip()
+        if "=" in item and not LABEL.fullmatch(lhs):
+            return f"an equation ({lhs[:30]!r} = ...): box only the answer"
+    return None
+
+
 def asks_lowest_terms(question: str | None) -> bool:
     """True when the question asks for a fraction in lowest terms."""
     return bool(question) and bool(_LOWEST.search(question))
@@ -262,13 +301,10 @@ def read_number(answer: str, question: str | None = None, lowest_terms: bool = F
     s = _unwrap(answer)
     if non_finite(s):
         return NumberReading(reason="a non-finite value (infinity, NaN, undefined or division by 0)")
-    if s.count("=") > 1:
-        return NumberReading(reason="a chain of equalities, not a final value")
-    if "=" in s:
-        lhs, _, s = s.partition("=")
-        if not re.fullmatch(r"\s*[A-Za-z](_\{?\w+\}?)?\s*|\s*[A-Za-z][A-Za-z ]{0,30}", lhs):
-            return NumberReading(reason=f"an equation ({lhs.strip()[:30]!r} = ...), not a value")
-        s = s.strip()
+    why = equation_problem(s)
+    if why:
+        return NumberReading(reason=why)
+    s = s.partition("=")[2].strip() if "=" in s else s
     s = re.sub(r"^\$\s*|\s*\$$", "", s).strip()
     percent = False
     m = re.search(r"\s*(\\%|%|\bper\s*cent\b|\bpercent(age)?\b)$", s)

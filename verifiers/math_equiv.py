@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 from gymkit.types import Score
 
-from .answer_form import (NumberReading, asks_lowest_terms, non_finite, not_final, pathological,
-                          read_number)
+from .answer_form import (NumberReading, asks_lowest_terms, equation_problem, non_finite, not_final,
+                          pathological, read_number)
 from .isolated import CallTimeout, RemoteError, WorkerCrashed, WorkerStartFailed, shared_worker
 from .math_answer import extract_boxed_answers, normalize_answer_text
 
@@ -90,7 +90,7 @@ def _values_agree(g, a) -> bool:
     if _finite(g) != _finite(a):
         return False  # |a - oo| <= tol * oo is true: never let a tolerance meet an infinity
     if isinstance(g, sympy.Eq) and isinstance(a, sympy.Eq):
-        return _values_agree(g.rhs, a.rhs)
+        return (g.lhs == a.lhs or _values_agree(g.lhs, a.lhs)) and _values_agree(g.rhs, a.rhs)
     if isinstance(g, sympy.Eq) and g.lhs.is_Symbol:
         g = g.rhs
     if isinstance(a, sympy.Eq) and a.lhs.is_Symbol:
@@ -171,7 +171,8 @@ def pair_equal(gold: str, answer: str, percent_ok: bool = False,
         return ok, "exact" if ok else "not equal"
     if non_finite(a) and not non_finite(g):
         return False, "a non-finite value (infinity, NaN, undefined or division by 0)"
-    why = not_final(a, g, question, normalize_answer_text) or _refused_by_safe_parser(a)
+    why = (equation_problem(a, g) or not_final(a, g, question, normalize_answer_text)
+           or _refused_by_safe_parser(a))
     if why:
         return False, why
     if _math_verify_equal(g, a):
@@ -182,7 +183,7 @@ def pair_equal(gold: str, answer: str, percent_ok: bool = False,
 
 
 def _is_list(gold: str) -> bool:
-    from .symbolic import top_level_split
+    from .answer_form import top_level_split
 
     return len(top_level_split(clean_answer(gold))) > 1
 

@@ -11,7 +11,7 @@ still run this in `IsolatedWorker` with a hard timeout, since sympy can be slow 
 Task-level checks (solution sets, required forms) live in `algebra_check`.
 
 `equivalent(a, b)` first tries `expand(a - b) == 0`, then compares the two expressions at
-seeded random points with 30-digit arithmetic: a polynomial identity that holds at random
+seeded random points with 50-digit arithmetic: a polynomial identity that holds at random
 points holds everywhere (Schwartz-Zippel), so `21x(61x^3+78x+9)` equals `1281x^4+1638x^2+189x`.
 """
 from __future__ import annotations
@@ -175,23 +175,6 @@ def parse_math(text: str) -> sympy.Basic:
     return expr
 
 
-def top_level_split(text: str, seps: str = ",;") -> list[str]:
-    """Split at separators outside brackets: `(1, 2), 3` -> [`(1, 2)`, `3`]."""
-    parts, depth, cur = [], 0, []
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p for p in (q.strip() for q in parts) if p]
-
-
 def is_finite(e: sympy.Basic) -> bool:
     """False when `e` holds an infinity, NaN, complex infinity or an interval of limits."""
     return not (e.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or e.has(sympy.AccumBounds))
@@ -203,8 +186,13 @@ def exact_floats(e: sympy.Basic) -> sympy.Basic:
     return e.xreplace({f: sympy.Rational(str(f)) for f in floats}) if floats else e
 
 
-def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-20) -> bool:
-    """Exact for rationals; 40-digit relative comparison otherwise (1/2004! != 1/2006!)."""
+def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-45) -> bool:
+    """Exact where sympy can decide it, else a 60-digit relative comparison.
+
+    Rationals compare exactly (1/2004! != 1/2006!); a rational never equals an irrational
+    (`6.2831853071795864769` is not 2*pi); a difference that is a nonzero number
+    (`e^2 + 10^{-100}`) is never equal; infinities never meet a tolerance.
+    """
     a, b = exact_floats(a), exact_floats(b)
     if a == b:  # also covers oo, where a numeric difference is nan
         return True
@@ -214,8 +202,15 @@ def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-20) -> boo
         return False  # |a - oo| <= tol * oo holds: infinities never meet a tolerance
     if a.is_Rational and b.is_Rational:
         return False
+    if (a.is_Rational and b.is_rational is False) or (b.is_Rational and a.is_rational is False):
+        return False
     try:
-        va, vb = sympy.N(a, 40), sympy.N(b, 40)
+        d = a - b
+        if d.is_Rational:
+            return d == 0
+        if d.is_zero is not None:
+            return bool(d.is_zero)
+        va, vb = sympy.N(a, 60), sympy.N(b, 60)
         if not (va.is_number and vb.is_number) or not (is_finite(va) and is_finite(vb)):
             return False
         return bool(sympy.Abs(va - vb) <= rel_tol * sympy.Max(sympy.Abs(va), sympy.Abs(vb)))
@@ -225,7 +220,7 @@ def numbers_equal(a: sympy.Basic, b: sympy.Basic, rel_tol: float = 1e-20) -> boo
 
 def _value(e: sympy.Basic, point: dict) -> sympy.Basic | None:
     try:
-        v = e.evalf(30, subs=point)
+        v = e.evalf(50, subs=point)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     if not v.is_number or v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -233,15 +228,18 @@ def _value(e: sympy.Basic, point: dict) -> sympy.Basic | None:
     return v
 
 
-def equivalent(a: sympy.Basic, b: sympy.Basic, samples: int = 8, rel_tol: float = 1e-15) -> bool:
+def equivalent(a: sympy.Basic, b: sympy.Basic, samples: int = 8, rel_tol: float = 1e-35) -> bool:
     """True when `a` and `b` are the same function (expand, then seeded random sampling)."""
     a, b = exact_floats(a), exact_floats(b)
     symbols = sorted((a.free_symbols | b.free_symbols), key=str)
     if not symbols:
         return numbers_equal(a, b)
     try:
-        if sympy.expand(a - b) == 0:
+        diff = sympy.expand(a - b)
+        if diff == 0:
             return True
+        if diff.is_number and diff.is_zero is False:
+            return False  # `x^2 + 10^{-20}`: a constant offset, however small, is not equal
     except (TypeError, ValueError, AttributeError):
         return False  # not an algebraic difference (sets, relations)
     rng = random.Random(0)  # fixed points: the same verdict every run
