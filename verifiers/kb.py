@@ -31,7 +31,8 @@ _QUALIFIERS = frozenset("""or and nor more less than least most at up to over un
     plus minus give take between nearly almost around about approximately roughly maybe perhaps
     possibly probably likely not no either any higher lower greater fewer max min maximum
     minimum ish odd some something range estimate estimated guess if unless but else
-    otherwise exactly except vs versus per cent until from by within close""".split())
+    otherwise exactly except vs versus until from by within close approx approximate circa ca
+    tops ballpark upward upwards downward downwards thereabouts plausibly assuming""".split())
 MAX_UNIT_WORDS = 4
 MAX_ANSWER_CHARS = 300  # a marked answer is a name or a number; longer is prose
 MAX_DISTINCT_ANSWERS = 8

@@ -59,6 +59,7 @@ CORRECT = {
     "think-first": ("<think>Maybe {b:.2f}? No.</think>Answer: {a:.2f}", "the trace is stripped"),
     "repeated-same": ("\\boxed{{{a:.2f}}}\n\nAnswer: {a:.2f}", "the same answer twice is one answer"),
     "thin-space": ("\\boxed{{{a:.2f}\\,\\text{{units}}}}", "LaTeX thin space before the unit"),
+    "unit-phrase": ("Answer: {a:.2f} km per hour", "a unit of several words"),
 }
 for k, (name, (tpl, why)) in enumerate(CORRECT.items()):
     r = REFS[k % len(REFS)]
@@ -99,6 +100,8 @@ WRONG = {
     "parenthetical": ("Answer: {a:.2f} (or {b:.2f})", "a second answer in parentheses", "hedge"),
     "unit-or": ("Answer: {a:.2f} units or {b:.2f} units", "two quantities", "hedge"),
     "less-than": ("Answer: less than {b:.2f}", "a bound", "hedge"),
+    "tops": ("Answer: {a:.2f} tops", "'tops' makes it an upper bound", "hedge"),
+    "approx-after": ("Answer: {a:.2f} approx.", "a qualifier after the number", "hedge"),
     "nested-box": ("\\boxed{{\\boxed{{{a:.2f}}}\\boxed{{{b:.2f}}}}}", "boxes inside a box", "hedge"),
     "unmarked": ("The answer is {a:.2f}.", "no marked answer: lenient extraction is a hack", "hack"),
     "only-in-think": ("<think>Answer: {a:.2f}</think>", "an answer only inside the trace", "hack"),
