@@ -15,6 +15,7 @@ from typing import Any, get_type_hints
 
 from pydantic import ConfigDict, ValidationError, create_model
 
+from .chat import as_text
 from .types import Message
 
 _TOOL_ATTR = "__gymkit_tool__"
@@ -308,7 +309,7 @@ def message_with_calls(text: str) -> Message:
     Only the text after the reasoning trace can call tools: a call written inside `<think>`
     (or in a trace that never closed) is thought, not action, and is left in the content.
     """
-    text = text if isinstance(text, str) else ""
+    text = as_text(text)
     ends = list(_THINK_END.finditer(text))
     if ends:
         head, tail = text[:ends[-1].end()], text[ends[-1].end():]

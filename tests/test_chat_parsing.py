@@ -219,3 +219,28 @@ def test_deep_decoded_arguments_from_a_server_are_refused(env, task):
     msg = {"role": "assistant", "content": "", "tool_calls": [call]}
     _, score = play(env, task, [msg])
     assert score.status in OK_STATUSES
+
+
+@pytest.mark.parametrize("env_name", ["tool_calc", "maze", "sokoban", "wordle"])
+@pytest.mark.parametrize("content", [
+    [{"type": "text", "text": "<think>x</think>" + OPEN + "[" * 1000}], [{"type": "image"}],
+    12, {"text": "R"}, None, ["R R"],
+])
+def test_odd_content_types_never_raise(env_name, content):
+    from gymkit.registry import make_env
+
+    env = make_env(env_name)
+    task = env.generate(1, seed=1)[0]
+    msg = {"role": "assistant", "content": content}
+    _, score = play(env, task, [msg, message_with_calls(content)])
+    assert score.status in OK_STATUSES, score
+
+
+def test_content_parts_are_read_as_text():
+    from gymkit.chat import strip_thinking
+
+    assert strip_thinking([{"type": "text", "text": "<think>a</think>"},
+                           {"type": "text", "text": " b"}]) == "b"
+    msg = message_with_calls([{"type": "text", "text": OPEN + '{"name": "calculate", '
+                                                      '"arguments": {"expression": "1"}}'}])
+    assert msg["tool_calls"][0]["function"]["name"] == "calculate"
