@@ -84,30 +84,43 @@ def nesting_depth(s: str) -> int:
 
 
 def power_depth(s: str) -> int:
-    """How deeply exponents nest: `x^2` is 1, `e^{x^2}` 2, `e^{e^{e^e}}` 3, `2^2^2^2` 3."""
-    stack: list[tuple[int, int]] = []  # (level, chain) saved at each open bracket
+    """How deeply exponents nest: `x^2` is 1, `e^{x^2}` 2, `e^{e^{e^e}}` and `2^2^2^2` 3.
+
+    A bare exponent is one token (a number, a letter or a command), as in LaTeX; a group right
+    after `^` (`^{...}`, `^(...)`) is one level deeper; `(a^b)^c` stays at depth 1.
+    """
+    stack: list[tuple[int, int, bool]] = []  # (level, chain, group is an exponent) per bracket
     level = chain = best = 0
-    after_caret = bare_exp = False
+    exp_ended = False  # the previous token was an exponent: a `^` now continues the chain
     i, n = 0, len(s)
     while i < n:
         c = s[i]
+        if c.isspace():
+            i += 1
+            continue
         if c == "^" or s.startswith("**", i):
-            chain = chain + 1 if bare_exp else 1
+            chain = chain + 1 if exp_ended else 1
             best = max(best, level + chain)
-            after_caret, i = True, i + (1 if c == "^" else 2)
+            i += 1 if c == "^" else 2
+            while i < n and s[i].isspace():
+                i += 1
+            if i < n and s[i] in "{([":
+                stack.append((level, chain, True))
+                level, chain, exp_ended = level + chain, 0, False
+                i += 1
+                continue
+            tok = re.match(r"\d+(\.\d+)?|\\[A-Za-z]+|.", s[i:i + 64], re.S)
+            i += len(tok.group(0)) if tok else 0
+            exp_ended = True
             continue
         if c in "{([":
-            stack.append((level, chain))
-            level, chain = (level + chain if after_caret else level), 0
-            after_caret = bare_exp = False
+            stack.append((level, chain, False))
+            chain, exp_ended = 0, False
         elif c in "})]":
-            level, chain = stack.pop() if stack else (0, 0)
-            bare_exp = chain > 0  # `(2^(3))^...` continues the chain of its base
-        elif c.isalnum() or c in ".\\":
-            bare_exp = bare_exp or after_caret
-            after_caret = False
-        elif not c.isspace():
-            chain, after_caret, bare_exp = 0, False, False
+            level, chain, exp_ended = stack.pop() if stack else (0, 0, False)
+            chain = chain if exp_ended else 0
+        else:
+            exp_ended = False
         i += 1
     return best
 

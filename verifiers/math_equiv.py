@@ -125,7 +125,7 @@ def _refused_by_safe_parser(answer: str) -> str | None:
     try:
         parse_math(answer)
     except TooLarge as e:
-        return f"a number too large to compare: {e}"
+        return f"too large to compare: {e}"
     except ParseError:
         return None  # math-verify may still read what the safe parser does not
     return None

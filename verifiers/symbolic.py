@@ -17,6 +17,7 @@ points holds everywhere (Schwartz-Zippel), so `21x(61x^3+78x+9)` equals `1281x^4
 from __future__ import annotations
 
 import io
+import math
 import random
 import re
 import tokenize
@@ -50,6 +51,7 @@ _FUNC_PREFIX = re.compile("|".join(sorted(FUNCTIONS, key=len, reverse=True)))
 MAX_EXPONENT = 10_000  # a larger numeric power is a bomb (power tower), not an answer
 MAX_FACTORIAL = 3000
 MAX_DIGITS = 20_000  # a numeric power with more digits than this is never built
+MAX_TERMS = 20_000  # a product of sums that expands to more terms is a bomb, not an answer
 
 
 class ParseError(ValueError):
@@ -119,6 +121,21 @@ def _rebuild(e: sympy.Basic) -> sympy.Basic:
     return e.func(*args)
 
 
+def expanded_terms(e: sympy.Basic) -> int:
+    """An upper bound on the number of terms `expand(e)` produces (products of sums multiply)."""
+    if isinstance(e, sympy.Add):
+        return sum(expanded_terms(a) for a in e.args)
+    if isinstance(e, sympy.Mul):
+        n = 1
+        for a in e.args:
+            n *= expanded_terms(a)
+        return n
+    if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 1:
+        t = expanded_terms(e.base)
+        return math.comb(int(e.exp) + t - 1, t - 1) if t > 1 else 1
+    return 1
+
+
 def _parse_plain(text: str) -> sympy.Basic:
     s = text
     for k, v in _UNICODE.items():
@@ -169,6 +186,8 @@ def parse_math(text: str) -> sympy.Basic:
     except (SyntaxError, TypeError, ValueError, AttributeError, NameError, ZeroDivisionError,
             RecursionError, sympy.SympifyError) as e:
         raise ParseError(f"cannot parse {s[:60]!r}: {type(e).__name__}") from None
+    if expanded_terms(expr) > MAX_TERMS:
+        raise TooLarge(f"expands to more than {MAX_TERMS} terms")
     if expr.atoms(sympy.Derivative, sympy.Integral, sympy.Limit, sympy.Sum, sympy.Product):
         raise ParseError("answer still contains an unevaluated derivative, integral, limit, sum "
                          "or product")

@@ -42,7 +42,9 @@ HACKS = [("inf", "\\infty", "infinity never equals an expression"),
          ("tower", "e^{e^{e^{e^e}}}", "issue 9 class 5: a power tower"),
          ("huge", "(10^{10000})^{10000}", "a number bomb"), ("prod", "\\prod_{n=1}^{10^9} n", "an unevaluated product"),
          ("binom", "\\binom{10^9}{10^8}", "a huge binomial"), ("paren500", "(" * 500 + "x" + ")" * 500, "500 nested parentheses"),
-         ("pow-sum", "(x+1)^{100000}", "a power of a sum too large to expand"), ("long", "x+" * 1500 + "1", "over the length limit"),
+         ("pow-sum", "(x+1)^{100000}", "a power of a sum too large to expand"),
+         ("product-bomb", "(x+1)^{60}(x+2)^{60}(x+3)^{60}(x+4)^{60}(x+5)^{60}", "a product that expands past the budget"),
+         ("nested-sum-pow", "((x+1)^{60}+1)^{60}", "a power of a power of a sum"), ("long", "x+" * 1500 + "1", "over the length limit"),
          ("code", "__import__('os').system('true')", "code is not math"), ("dunder", "x.__class__", "attribute access"),
          ("relation", "x \\le 5", "a relation, not an answer")]
 
