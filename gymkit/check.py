@@ -5,9 +5,13 @@
 - every gold solution scores 1 with status `correct`;
 - empty, garbage, huge and binary responses score 0 with a status and never raise;
 - probes a reward-seeking policy tries, which need no gold: infinity and NaN forms, the prompt
-  echoed back (plain and boxed), two different gold answers at once, a 1 MB response,
-  nesting 10,000 deep (brackets, braces, JSON, a tool call), binary junk. Each must come back
-  `wrong` (or `truncated`) within the env's `score_budget_s`, never `error` or `timeout`;
+  echoed back (plain and boxed), a 1 MB response, nesting 10,000 deep (brackets, braces,
+  JSON, a tool call), binary junk. Each must come back `wrong` (or `truncated`) within the
+  env's `score_budget_s`, never `error` or `timeout`;
+- two answers at once: the task's gold and another task's gold in one response, in both
+  orders. A verifier that reads one designated answer (the only one, the last, the boxed
+  one) rejects at least one order; one that accepts both pays for "any of these" and can be
+  farmed by listing candidates. Both orders must also score without raising or `error`;
 - tool schemas are valid JSON Schema in OpenAI function format.
 
 Envs judged by a learned model (`learned_judge = True`, e.g. rm_chat) get the determinism and
@@ -57,10 +61,25 @@ def _task_probes(task: Task, other: Task | None) -> dict[str, str]:
                      if m.get("role") == "user"), "")
     probes = {"echo": question, "echo_boxed": f"\\boxed{{{question}}}"}
     mine, theirs = task.gold_text, other.gold_text if other else None
-    if task.gold and len(task.gold) == 1 and mine and theirs and theirs.strip() != mine.strip():
-        probes["two_answers"] = f"{mine}\n\nOr, to be safe:\n\n{theirs}"
-        probes["two_answers_reversed"] = f"{theirs}\n\nActually:\n\n{mine}"
     return probes
+
+
+def _two_answers(env: BaseEnv, task: Task, other: Task | None, problems: list[str]) -> None:
+    """The gold beside a different answer, both orders: at most one order may score."""
+    mine, theirs = task.gold_text, other.gold_text if other else None
+    if not (task.gold and len(task.gold) == 1 and mine and theirs and theirs.strip() != mine.strip()):
+        return
+    paid = []
+    for label, text in (("gold first", f"{mine}\n\nOr, to be safe:\n\n{theirs}"),
+                        ("gold last", f"{theirs}\n\nActually:\n\n{mine}")):
+        score = _play_probe(env, task, f"two answers ({label})", text, problems)
+        if score is not None and score.status in ("error", "timeout"):
+            problems.append(f"two answers ({label}) on {task.id} got status {score.status}")
+        elif score is not None and score.reward > 0:
+            paid.append(label)
+    if len(paid) == 2:
+        problems.append(f"two different answers on {task.id} score in both orders: the "
+                        "verifier pays for any of several answers (a hedge)")
 
 
 def _check_tools(env: BaseEnv, problems: list[str]) -> None:
@@ -81,23 +100,32 @@ def _check_tools(env: BaseEnv, problems: list[str]) -> None:
             problems.append(f"tool {name!r} has an invalid parameter schema: {e.message}")
 
 
-def _probe(env: BaseEnv, task: Task, label: str, text: str, problems: list[str]) -> None:
-    """One hostile response: it must score 0 as `wrong`/`truncated`, in time, without raising."""
+def _play_probe(env: BaseEnv, task: Task, label: str, text: str,
+                problems: list[str]) -> Score | None:
+    """Play one response as the driver would; a raise or a budget overrun is a problem."""
     start = time.perf_counter()
     try:  # tool envs get the driver's parsing of text tool calls, which hostile text also hits
         msg = message_with_calls(text) if env.tool_schemas() else {"role": "assistant", "content": text}
         _, score = play(env, task, [msg])
     except Exception as e:
         problems.append(f"{label} response raised {type(e).__name__}: {e}")
-        return
+        return None
     took = time.perf_counter() - start
+    if took > env.score_budget_s:
+        problems.append(f"{label} response on {task.id} took {took:.1f} s, over the env's "
+                        f"budget of {env.score_budget_s:g} s")
+    return score
+
+
+def _probe(env: BaseEnv, task: Task, label: str, text: str, problems: list[str]) -> None:
+    """One hostile response: it must score 0 as `wrong`/`truncated`, in time, without raising."""
+    score = _play_probe(env, task, label, text, problems)
+    if score is None:
+        return
     if not isinstance(score, Score) or score.reward != 0.0 or score.status not in (
             "wrong", "truncated"):
         problems.append(f"{label} response on {task.id} scored {score.reward} "
                         f"with status {score.status} ({score.error or score.info})"[:400])
-    elif took > env.score_budget_s:
-        problems.append(f"{label} response on {task.id} took {took:.1f} s, over the env's "
-                        f"budget of {env.score_budget_s:g} s")
 
 
 def check_env(env: BaseEnv, n: int = N_TASKS, seed: int = 0) -> list[str]:
@@ -135,5 +163,6 @@ def check_env(env: BaseEnv, n: int = N_TASKS, seed: int = 0) -> list[str]:
         other = a[(i + 1) % len(a)] if len(a) > 1 else None
         for label, text in {**probes, **_task_probes(t, other)}.items():
             _probe(env, t, label, text, problems)
+        _two_answers(env, t, other, problems)
     _check_tools(env, problems)
     return problems
