@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_DEPTH = 100        # nesting levels in one value
-MAX_ITEMS = 1_000_000  # scalars and containers in one value
+MAX_ITEMS = 100_000    # scalars and containers in one value
 MAX_BYTES = 256_000    # encoded size of one result; bigger ones fail that call
 
 # Source shared by this module (trusted side) and the driver (candidate side). Builtins are
@@ -65,6 +65,9 @@ def _gk_codec(max_depth, max_items, max_bytes, json=json, collections=collection
             return ["s", x]
         if t is bytes:
             return ["b", x.hex()]
+        if t is list or t is tuple or t is set or t is frozenset or t is dict:
+            if count[0] + len(x) > max_items:  # refuse before walking a huge result
+                raise ValueError("the result is too large")
         if t is list or t is tuple or t is set or t is frozenset:
             tag = {list: "l", tuple: "t", set: "S", frozenset: "Z"}[t]
             return [tag, [enc(v, depth + 1, count) for v in x]]

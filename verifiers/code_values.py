@@ -187,6 +187,8 @@ class _Interp:
 
         class Slots(ast.NodeTransformer):
             def visit(self, n: ast.AST) -> ast.AST:
+                if isinstance(n, ast.Name) and n.id not in ns and hasattr(builtins, n.id):
+                    return n  # `set`, `sorted`, `int`: the candidate side has them too
                 if isinstance(n, ast.expr) and not isinstance(n, ast.Constant) \
                         and not interp.dep(n, ns):
                     if not judging:
