@@ -220,3 +220,14 @@ def test_every_single_mutation_of_the_gold_fails(env):
                 assert score.status == "wrong", (task.id, bad)
                 checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("raw, needle", [
+    ('{"city": "Rome", "city": "Paris", "days": 3}', "duplicate key"),
+    ('{"city": "Paris", "days": 3, "x": ' + "[" * 10000 + "]" * 10000 + "}", "nested"),
+    ('{"city": "Paris", "days": NaN}', "NaN"),
+])
+def test_strict_arguments_fail_with_a_reason(raw, needle):
+    call = {"id": "c", "type": "function", "function": {"name": "get_weather", "arguments": raw}}
+    ok, reason = check_calls([call], [WEATHER], GOLD)
+    assert not ok and needle in reason, reason

@@ -185,3 +185,22 @@ def test_loader_reads_hotpotqa_rows(env, tmp_path):
 def test_short_answer_matching(answer, gold, aliases, ok):
     assert check_final_answer(f"Answer: {answer}", gold, aliases)[0] is ok
     assert normalise_text("  The  Hall-Mark's ") == "hall mark s"
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("Answer: Embkes River", True), ("Answer: the embkes river", True), ("Answer: Embkes", True),
+    ("Answer: River Embkes or River Vellun", False), ("Answer: River", False),
+    ("Answer: Embkes, Vellun", False),
+])
+def test_river_names_in_either_word_order(text, ok):
+    assert check_final_answer(text, "River Embkes", ["Embkes"])[0] is ok
+
+
+def test_person_as_surname_comma_first():
+    assert check_final_answer("Answer: Quist, Ardo", "Ardo Quist")[0]
+    assert not check_final_answer("Answer: Ardo Quist or Ardo Quin", "Ardo Quist")[0]
+
+
+def test_years_with_qualifiers_are_not_numbers():
+    for text in ("Answer: 1934 or 1935", "Answer: at least 1934", "Answer: 1934 tops"):
+        assert not check_final_answer(text, 1934)[0], text

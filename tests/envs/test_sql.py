@@ -155,3 +155,31 @@ def test_loader_spider_and_schema_rows(tmp_path, env):
     assert play(loader, t1, say("```sql\nSELECT 3\n```"))[1].status == "wrong"
     with pytest.raises(Exception, match="db_dir"):
         SqlEnv().task_from_row({"db_id": "pets", "question": "q", "query": "SELECT 1"}, 0)
+
+
+def test_constants_and_hedges_score_zero(env, tasks):
+    from gymkit.verifiers.sql_results import run_readonly
+
+    task = tasks[1]
+    rows = run_readonly(database_file(task.data["schema_sql"], env.config["cache_dir"]),
+                        task.data["gold_sql"]).rows
+    values = " UNION ALL ".join("SELECT " + ", ".join(repr(v) if not isinstance(v, str)
+                                                      else f"'{v}'" for v in r) for r in rows)
+    for text in (f"```sql\n{values}\n```",
+                 f"```sql\n{task.data['gold_sql']}\n```\nor\n```sql\nSELECT 1\n```"):
+        _, score = play(env, task, say(text))
+        assert score.status == "wrong", (text, score)
+
+
+def test_variant_database_drops_every_third_row(env, tasks):
+    from gymkit.verifiers.sql_results import variant_file
+
+    db = database_file(tasks[1].data["schema_sql"], env.config["cache_dir"])
+    vdb = variant_file(db, env.config["cache_dir"])
+    count = lambda p: sqlite3.connect(p).execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    assert count(db) == count(vdb)
+    table = sqlite3.connect(db).execute(
+        "SELECT name FROM sqlite_master WHERE type='table' LIMIT 1").fetchone()[0]
+    n = lambda p: sqlite3.connect(p).execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+    assert n(vdb) == n(db) - n(db) // 3

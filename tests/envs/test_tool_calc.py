@@ -226,3 +226,22 @@ def test_gold_passes_and_near_misses_fail_across_many_tasks(env):
             for off in (max(0.02, 2e-3 * gold), -max(0.02, 2e-3 * gold)):
                 miss = gold_calls(task) + [say(f"Answer: {gold + off:.2f}")]
                 assert play(env, task, miss)[1].status == "wrong", (task.id, off)
+
+
+def test_answer_needs_the_asked_precision(env, tasks):
+    task = next(t for t in tasks if abs(answer(t) - round(answer(t))) > 0.05)
+    for text in (f"Answer: {round(answer(task)):.0f}", f"Answer: {answer(task) + 0.01:.2f}",
+                 f"Answer: {answer(task):.2f} or more", f"Answer: at least {answer(task):.2f}"):
+        _, score = play(env, task, gold_calls(task) + [say(text)])
+        assert score.status == "wrong", (text, score)
+    _, score = play(env, task, gold_calls(task) + [say(f"Answer: {answer(task):.3f}")])
+    assert score.status == "correct", score
+
+
+@pytest.mark.parametrize("expression", ["1", "{a:.2f}", "{a:.2f} * 1", "{b:.2f} + 0.37"])
+def test_trivial_or_ungrounded_calls_are_not_tool_use(env, tasks, expression):
+    task = tasks[0]
+    a = answer(task)
+    msgs = [call("calculate", expression=expression.format(a=a, b=a - 0.37)), say(f"Answer: {a:.2f}")]
+    _, score = play(env, task, msgs)
+    assert score.status == "wrong" and "tool" in score.info["reason"], score
