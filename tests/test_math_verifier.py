@@ -146,3 +146,20 @@ def test_shape_checks_before_any_parser():
                 "e^{e^{e^{e^e}}}", "1" * 3000]:
         assert pathological(bad), bad
     assert pathological("x^2+2x+1") is None and pathological("\\frac{\\sqrt{2}}{2}") is None
+
+
+def test_equations_and_tiny_offsets_do_not_pass():
+    from gymkit.verifiers.answer_form import equation_problem
+    from gymkit.verifiers.symbolic import TooLarge, numbers_equal
+
+    assert equation_problem("381 = 380") and equation_problem("19 \\times 20 = 380")
+    assert equation_problem("x = 2, x = 3") is None and equation_problem("f'(x) = 3x^2") is None
+    assert equation_problem("y = 2x + 1", gold="y = 2x + 1") is None
+    p = parse_math
+    assert not numbers_equal(p("e^2 + 10^{-100}"), p("e^2"))
+    assert not numbers_equal(p("6.283185307179586476925286766559"), p("2\\pi"))
+    assert numbers_equal(p("\\frac{\\sqrt{8}}{4}"), p("\\frac{1}{\\sqrt{2}}")) and numbers_equal(p("\\ln 8"), p("3\\ln 2"))
+    assert not equivalent(p("x^2 + 10^{-30}"), p("x^2"))
+    with pytest.raises(TooLarge):
+        p("(x+1)^{60}(x+2)^{60}(x+3)^{60}")
+    assert p("3(x-6)(x+1)(x+9)") is not None

@@ -272,6 +272,8 @@ def _core_value(core: str) -> tuple[Fraction | None, str]:
         exp = int(m.group(2) or m.group(3) or m.group(5) or m.group(7) or m.group(8))
         if abs(exp) > MAX_SCI_EXPONENT:
             return None, f"a power of ten above 10^{MAX_SCI_EXPONENT} is not a final answer"
+        if exp in (0, 1) and not (m.group(4) or m.group(5)):  # `7 \times 10^{1}`: 7 x 10 undone
+            return None, "a product with 10^0 or 10^1 is arithmetic left undone"
         return Fraction(mant) * Fraction(10) ** exp, ""
     m = re.fullmatch(r"([-+]?)\\frac\{([^{}]*(?:\{[^{}]*\})?)\}\{([^{}]*(?:\{[^{}]*\})?)\}", c)
     if m and "10^" in c:  # `\frac{1}{10^{30}}`: a fraction of integers and powers of ten
