@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any
-
 import torch
 import torch.distributed as dist
 from torch.distributed.checkpoint.state_dict import (StateDictOptions, get_model_state_dict,
@@ -91,19 +89,7 @@ def full_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return get_model_state_dict(model, options=opts)
 
 
-def barrier_ok() -> bool:
-    """A collective that completes only when every rank is alive (used as a liveness probe)."""
-    t = torch.ones(1)
-    dist.all_reduce(t)
-    return int(t.item()) == dist.get_world_size()
-
-
 def close() -> None:
     if dist.is_initialized():
         dist.destroy_process_group()
 
-
-def state_items(state: dict[str, Any]) -> int:
-    """Number of tensors in a (possibly nested) state dict, for logs."""
-    return sum(state_items(v) if isinstance(v, dict) else isinstance(v, torch.Tensor)
-               for v in state.values())
