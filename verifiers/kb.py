@@ -24,7 +24,8 @@ _UNIT = r"(?:[A-Za-z°%µ²³$€£/\s.\-*·]|(?<=[A-Za-z)])\^?\{?[23]\}?)*"
 # Rounding markers only: the tolerance, not the wording, decides how close is close enough.
 _APPROX_PREFIX = r"(?:≈|~|about|approx(?:imately|\.)?|roughly|\\approx|=)?"
 _CURRENCY_PREFIX = r"(?:USD|US\$|EUR|GBP|€|£)?"
-_QUANTITY = re.compile(rf"^\s*{_APPROX_PREFIX}\s*{_CURRENCY_PREFIX}\s*(?P<num>{_NUMBER})\s*"
+_YEAR_PREFIX = r"(?:in\s+(?:the\s+year\s+)?|(?:the\s+)?year\s+)?"  # "in 1934", "the year 1934"
+_QUANTITY = re.compile(rf"^\s*{_YEAR_PREFIX}{_APPROX_PREFIX}\s*{_CURRENCY_PREFIX}\s*(?P<num>{_NUMBER})\s*"
                        rf"(?P<unit>{_UNIT})$", re.I)
 # Words that turn "a number and its unit" into a claim about a range or several numbers.
 _QUALIFIERS = frozenset("""or and nor more less than least most at up to over under above below

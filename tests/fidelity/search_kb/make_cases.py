@@ -78,7 +78,11 @@ add("ok-profession-article", "profession", "Answer: an engineer", "correct", "ar
 add("ok-same-twice", "town", "\\boxed{Yasbri}\nAnswer: Yasbri", "correct",
     "the same answer twice is one answer", ["equivalent"])
 add("ok-year-in", "year", "Answer: in 1934", "correct", "a preposition before the year",
-    ["equivalent"], known_limit="exact match after normalisation: 'in 1934' is not read as a number")
+    ["equivalent"])
+add("ok-year-the-year", "year", "\\boxed{\\text{the year } 1934}", "correct",
+    "'the year 1934' names the year", ["equivalent"])
+add("bad-year-in-or", "year", "Answer: in 1934 or 1935", "wrong", "two years after 'in'",
+    ["hedge"])
 
 # ------------------------------------------------------------ wrong: hedges and hacks
 for kind in ("river", "person", "product", "town"):
