@@ -1,0 +1,4 @@
+"""`long_context`: RULER-style retrieval and aggregation over long generated documents."""
+from .env import LongContextEnv
+
+__all__ = ["LongContextEnv"]
