@@ -100,6 +100,11 @@ add("L3-0-fraction-of-one", "\\boxed{0.25}", "wrong", "0.25 is not 25 percent wh
     ["percent"], gen=L3(0))
 add("L3-0-2500pct", "\\boxed{2500\\%}", "wrong", "2500% is 25, not 25 percent", ["percent"], gen=L3(0))
 add("L3-2-pct-trick", "\\boxed{33.6\\%}", "wrong", "33.6% is 0.336; the question asks for an amount", ["percent"], gen=L3(2))
+add("L3-0-echo-ratio", "\\boxed{\\frac{5}{20} \\times 100}", "wrong", "the percent change left undone", ["echo"], gen=L3(0))
+add("L3-0-echo-pct", "\\boxed{\\frac{25 - 20}{20} \\cdot 100\\%}", "wrong", "the formula, not the number", ["echo"], gen=L3(0))
+add("L3-1-echo", "\\boxed{\\frac{455-260}{260} \\times 100}", "wrong", "the percent change left undone", ["echo"], gen=L3(1))
+add("L3-1-ok", "\\boxed{75 \\text{ percent}}", "correct", "the number of percent, spelled out", ["percent", "equivalent"],
+    gen=L3(1))
 add("L3-2-frac", "\\boxed{\\frac{168}{5}}", "correct", "33.6 as a fraction", ["equivalent"], gen=L3(2))
 add("L3-2-echo", "\\boxed{0.12 \\times 280}", "wrong", "the product left undone", ["echo"], gen=L3(2))
 add("L3-2-echo-pct", "\\boxed{12\\% \\times 280}", "wrong", "the question restated", ["echo"], gen=L3(2))
@@ -112,6 +117,8 @@ add("L4-0-miles", "\\boxed{516 miles}", "wrong", "miles: not the unit asked for"
 add("L4-0-echo", "\\boxed{4 \\times 60 + 4 \\times 69}", "wrong", "the computation left undone", ["echo"], gen=L4(0))
 add("L4-0-echo-eq", "\\boxed{4 \\times 60 + 4 \\times 69 = 516}", "wrong",
     "a chain of arithmetic in the box: only a final value counts", ["echo"], gen=L4(0))
+add("L4-1-echo", "\\boxed{4 \\cdot 15 + 6 + 15 + 6}", "wrong", "the sum of ages left undone", ["echo"], gen=L4(1))
+add("L4-1-echo-paren", "\\boxed{(60 + 6) + (15 + 6)}", "wrong", "partly evaluated, still undone", ["echo"], gen=L4(1))
 add("L4-1-years", "\\boxed{87 \\text{ years}}", "correct", "years, as the question says", ["units", "equivalent"], gen=L4(1))
 add("L4-1-yo", "\\boxed{87 \\text{ dollars}}", "wrong", "dollars are not what the question counts", ["units"], gen=L4(1))
 add("L4-2-items", "\\boxed{145 pencils}", "correct", "the items the question counts", ["units", "equivalent"], gen=L4(2))
