@@ -39,8 +39,8 @@ class RetailAgentEnv(RetailTools, BaseEnv):
 
     name = "retail_agent"
     family = "agent"
-    verifier = ("end database == database after the gold actions, and every required amount "
-                "was told to the customer")
+    verifier = ("end database == database after the gold actions, every write confirmed, and "
+                "every required amount told plainly (no competing amounts)")
     difficulties = (1, 2, 3)
     max_turns = 40
     max_tool_calls = 40
