@@ -347,7 +347,7 @@ def read_number(answer: str, question: str | None = None, lowest_terms: bool = F
     return NumberReading(value=value * scale, percent=percent)
 
 
-_LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-|\\times|\\cdot|\*|×|·|\\div|÷)\s*{_DEC}(?![\w.^])"
+_LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-|\\times|\\cdot|\*|×|·|\\div|÷)\s*{_DEC}(?![\w.^\\({{])"
                          rf"|(?<![\w^.]){_DEC}\s*\^\s*\{{?\s*\d")
 _OP_CLASSES = {"\\sqrt": "root", "√": "root", "^": "power", "\\exp": "power", "**": "power",
                "\\sin": "trig", "\\cos": "trig", "\\tan": "trig", "\\cot": "trig", "\\sec": "trig",
