@@ -83,11 +83,14 @@ def test_a_worker_that_cannot_start_is_an_error(monkeypatch):
         broken.close()
 
 
-def test_an_answer_that_raises_in_the_worker_is_wrong(monkeypatch):
+def test_an_answer_that_raises_or_kills_the_worker_is_wrong():
     from gymkit.verifiers.math_equiv import verify_isolated
 
     v = verify_isolated(int, "not a number")  # a RemoteError from the call: the answer's doing
     assert v.status == "wrong" and "ValueError" in v.reason
+    v = verify_isolated(os._exit, 3)  # dies, is retried once on a fresh worker, dies again
+    assert v.status == "wrong" and "crashed the verifier twice" in v.reason
+    assert check_answers("7", ["7"]).status == "correct"  # and the next answer is scored
 
 
 def test_power_tower_is_refused_fast():
