@@ -7,11 +7,11 @@ A call *grounds* a value v (the gold, once the boxed answer matched it) when all
    equals v (unless v is one of the question's own numbers: then it is data);
 4. the code computes: it holds an operation, a call other than print, a loop, a
    comprehension or a subscript, not only `print(<constant>)`;
-5. the code reads the problem: its literals include at least two of the question's numbers
-   (all of them when the question has fewer), or a number an earlier *sound* call printed;
+5. the code reads the problem: its literals include one of the question's numbers (when the
+   question has any), or a number an earlier *sound* call printed;
 6. the code invents no numbers: every number literal is a question number (or one off it,
    as in `range(1, n + 1)`), a number an earlier sound call printed, or a small constant
-   (integers up to 12, powers of ten, 24, 60, 365, ...). `41 + 1` cannot smuggle in 42.
+   (integers up to 12, powers of ten and 10^k - 1, 24, 60, 365, ...). `41 + 1` cannot smuggle in 42.
 A *sound* call meets 1, 4, 5 and 6; its printed numbers become known for later calls.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fractions import Fraction
 # integers up to 12, powers of ten and the calendar/clock constants code uses unprompted
 SMALL = frozenset([Fraction(k) for k in range(13)] + [Fraction(10) ** k for k in range(-12, 13)]
                   + [Fraction(k) for k in (24, 52, 60, 100, 360, 365, 366, 1440, 3600, 86400)]
+                  + [Fraction(10) ** k - 1 for k in range(1, 13)]  # 99999 ends a range
                   + [Fraction(1, 2), Fraction(1, 4), Fraction(3, 4)])
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?")
 _WORK = (ast.BinOp, ast.AugAssign, ast.For, ast.While, ast.comprehension, ast.Subscript,
@@ -130,9 +131,8 @@ def judge_call(code: str, ok: bool, stdout: str, question: list[Fraction],
     printed = numbers_in(stdout)
     lits = facts.literals
     off_by_one = [q + d for q in question for d in (-1, 1)]
-    reads_q = {q for q in question if any(lit == q for lit in lits)}
-    need = min(2, len(set(question)))
-    reads = len(reads_q) >= need or any(_known(lit, earlier) for lit in lits)
+    reads = (not question or any(lit in question for lit in lits)
+             or any(_known(lit, earlier) for lit in lits))
     invented = [lit for lit in lits if lit not in SMALL and lit not in question
                 and lit not in off_by_one and not _known(lit, earlier)]
     sound = ok and facts.parsed and facts.computes and reads and not invented
