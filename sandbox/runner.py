@@ -279,19 +279,20 @@ def _kill_leftovers(pid: int, mode: str) -> None:
         pass  # nothing left to kill
 
 
-def _kill_as(uid: int) -> None:
+def _kill_as(uid: int, rounds: int = 3) -> None:
     """kill(-1) from a process of the slot's uid: every process of that uid (the slot is
-    ours, so no other run uses it) and nothing else; root processes are out of reach."""
+    ours, so no other run uses it) and nothing else; root processes are out of reach.
+    kill(-1) reports success while any process exists, so it cannot say "none left":
+    a few rounds catch a child forked during the first one."""
     killer = os.fork()
     if killer == 0:
         try:
             os.setresuid(uid, uid, uid)
-            deadline = time.monotonic() + KILL_WAIT_S
-            while time.monotonic() < deadline:
+            for _ in range(rounds):
                 os.kill(-1, signal.SIGKILL)
-                time.sleep(0.001)
+                time.sleep(0.0005)
         except (ProcessLookupError, PermissionError):
-            pass  # none left (ESRCH), or nothing we may signal
+            pass  # nothing there to signal
         finally:
             os._exit(0)
     os.waitpid(killer, 0)
@@ -305,7 +306,8 @@ def _kill_everything(pid: int, mode: str, uid: int | None = None,
         _kill_as(uid)  # orphans went to the zygote (pid 1 there), which reaps them
         deadline = time.monotonic() + KILL_WAIT_S
         while cg is not None and cg.pids() and time.monotonic() < deadline:
-            time.sleep(0.001)  # exiting processes leave the cgroup when they are gone
+            _kill_as(uid, 1)  # stragglers; exiting processes leave the cgroup once gone
+            time.sleep(0.001)
         return
     if mode != "namespaces":
         return

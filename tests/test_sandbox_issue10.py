@@ -48,15 +48,15 @@ def test_harness_functions_cannot_be_rewritten(name):
 # 2. Raw memory: _ctypes under any name, numpy's __array_interface__.
 RAW_MEMORY = {
     "ctypes_cached": "import sys\nassert '_ctypes' not in sys.modules\nimport _ctypes\n" + WRONG,
-    "ctypes_other_name": "import glob, importlib.util as u\n"
-                        "p = glob.glob('/**/lib-dynload/_ctypes.*so', recursive=True)[0]\n"
-                        "s = u.spec_from_file_location('_ctypes', p)\nm = u.module_from_spec(s)\n"
+    "ctypes_other_name": "import glob, sys, importlib.util as u\n"
+                        "p = glob.glob(sys.path[-1] + '/_ctypes.*so')[0]\n"
+                        "s = u.spec_from_file_location('innocent', p)\nm = u.module_from_spec(s)\n"
                         "s.loader.exec_module(m)\n" + WRONG,
     "ctypes_subclasses": "cd = [c for c in object.__subclasses__() if c.__name__ == '_CData']\n"
                          "assert cd, 'no _ctypes type in this process'\n" + WRONG,
     "numpy_interface": "import numpy\n" + WRONG,
-    "testcapi": "import importlib.util as u, glob\n"
-                "p = glob.glob('/**/lib-dynload/_testcapi.*so', recursive=True)[0]\n"
+    "testcapi": "import importlib.util as u, glob, sys\n"
+                "p = glob.glob(sys.path[-1] + '/_testcapi.*so')[0]\n"
                 "s = u.spec_from_file_location('_testcapi', p)\nu.module_from_spec(s)\n" + WRONG,
     "proc_self_mem": "open('/proc/self/mem', 'rb')\n" + WRONG,
 }
