@@ -195,11 +195,13 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
                 got = next(m for m in sent if m["to"] == sorted(want["to"]))
                 sent.remove(got)
                 problems += [f"email to {', '.join(got['to'])}: {p}" for p in told_problems(
-                    f"{got['subject']}\n{got['body']}", want["mention"], allowed, st["names"])]
+                    f"{got['subject']}\n{got['body']}", want["mention"], allowed, st["names"],
+                    st["seen"])]
         if len(response) > MAX_TEXT:
             problems.append(f"final message over {MAX_TEXT} characters is not read")
             response = ""
-        problems += told_problems(response, data.get("required", []), allowed, st["names"])
+        problems += told_problems(response, data.get("required", []), allowed, st["names"],
+                                  st["seen"])
         unconfirmed = st["unconfirmed"]
         comps = {"db_match": float(not differs), "info_told": float(not problems),
                  "confirmed": float(not unconfirmed)}

@@ -121,9 +121,11 @@ def _qualified_or_listed(sentence: str, v: str, kind: str, names: list[str],
 
 
 def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
-                  names: list[str]) -> list[str]:
+                  names: list[str], shown: dict[str, set[str]]) -> list[str]:
     """Why `required` facts ({"kind", "value"}) are not told plainly in `text` (empty = told).
-    `allowed[kind]` holds the values the agent may mention besides the required ones."""
+    `allowed[kind]` holds the values the agent may mention besides the required ones;
+    `shown[kind]` the values tool results (or the request) showed: a required value never
+    shown was guessed."""
     problems: list[str] = []
     sents = [s for s in _SENTENCE_END.split(text) if s.strip()]
     for kind in sorted({r["kind"] for r in required}):
@@ -137,6 +139,8 @@ def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
             if not stating:
                 problems.append(f"not told: {kind} {v}")
                 continue
+            if v not in shown.get(kind, set()):
+                problems.append(f"{kind} {v} is told, but no tool result showed it (a guess)")
             hedged = [s for s, vs in said if v in vs and vs - req and _HEDGE.search(s)]
             hedged += [s for s in stating if _qualified_or_listed(s, v, kind, names, req)]
             templates = {_template(s, kind, names) for s in stating}
