@@ -15,6 +15,7 @@ from gymkit import BaseEnv, Score, Task
 from gymkit.chat import user
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
+from gymkit.verifiers.kb import final_answers
 
 from . import haystack as hs
 from .answer import MODES, check_answer
@@ -157,4 +158,6 @@ class LongContextEnv(BaseEnv):
                              if m.get("role") == "user")
         ok, reason = check_answer(response, [str(a) for a in task.data["answer"]],
                                   task.data.get("mode", "single"), document)
-        return Score.correct(answer=response[-200:]) if ok else Score.wrong(reason)
+        if not ok:
+            return Score.wrong(reason)
+        return Score.correct(answer=final_answers(response)[0][:200])  # for maj@k voting

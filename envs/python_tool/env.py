@@ -83,7 +83,7 @@ class PythonToolEnv(BaseEnv):
         else:
             status = f"[exit code {res.exit_code}]"
         self._record(ep, code, res.status == "ok", stdout)
-        err = f"\n[stderr]\n{_tail(res.stderr, MAX_SHOWN_CHARS // 2)}" if res.stderr else ""
+        err = f"\n[stderr]\n{_tail(res.stderr, MAX_SHOWN_CHARS // 2).rstrip()}" if res.stderr else ""
         return f"{stdout.rstrip()}{err}\n{status}".lstrip("\n")
 
     def _record(self, ep: Episode, code: str, ok: bool, stdout: str) -> None:
