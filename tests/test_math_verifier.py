@@ -166,3 +166,15 @@ def test_equations_and_tiny_offsets_do_not_pass():
     with pytest.raises(TooLarge):
         p("(x+1)^{60}(x+2)^{60}(x+3)^{60}")
     assert p("3(x-6)(x+1)(x+9)") is not None
+
+
+@pytest.mark.parametrize("wrapper", ["G\\text{, i.e. }W", "G \\text{ (W)}", "G\\text{W}", "G + 0\\cdot W", "W \\times 0 + G",
+                                     "G_{W}", "\\boxed{G}W", "G \\text{ or } W", "W = G", "G \\pm W", "G, W", "G \\le W"])
+def test_a_second_value_wrapped_around_the_right_one_fails(wrapper):
+    """Fuzz-found: math-verify drops `\\text{}`, subscripts and inner boxes, and 0 * W vanishes."""
+    from gymkit.verifiers.math_equiv import answers_equal
+
+    for gold, other in [("2\\sqrt{3}", "3\\sqrt{2}"), ("380", "381")]:
+        answer = wrapper.replace("G", gold).replace("W", other)
+        assert extract_boxed_answers(f"\\boxed{{{answer}}}").ok
+        assert answers_equal(gold, extract_boxed_answers(f"\\boxed{{{answer}}}").answers)[0] is False, answer

@@ -142,6 +142,8 @@ def pathological(answer: str, gold: str = "") -> str | None:
     used = {m.group(0) for m in _BIG_OPS.finditer(answer)} - {m.group(0) for m in _BIG_OPS.finditer(gold)}
     if used:
         return f"unevaluated {sorted(used)[0]!r}: not a final answer"
+    if re.search(r"\\(boxed|fbox|framebox)(?![A-Za-z])", answer):
+        return "a box inside the boxed answer"
     if "\\binom" in answer and "^" in answer:
         return "a binomial of a power: too large to be a final answer"
     return None
@@ -347,8 +349,26 @@ def read_number(answer: str, question: str | None = None, lowest_terms: bool = F
     return NumberReading(value=value * scale, percent=percent)
 
 
-_LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-|\\times|\\cdot|\*|×|·|\\div|÷)\s*{_DEC}(?![\w.^\\({{])"
+_LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-)\s*{_DEC}(?![\w.^\\({{])"
+                         rf"|(?<![\w^.\\*]){_DEC}\s*(\\times|\\cdot|\*|×|·|\\div|÷)\s*{_DEC}(?![\w.^])"
                          rf"|(?<![\w^.]){_DEC}\s*\^\s*\{{?\s*\d")
+# `+ 0 \\cdot W` pads a right answer with anything: a literal zero factor is never final
+_ZERO_TIMES = re.compile(r"(?<![\d.])0\s*(\\cdot|\\times|\*)|(\\cdot|\\times|\*)\s*0(?![\d.])")
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|operatorname|textnormal)\s*\{")
+
+
+def _text_command(s: str) -> tuple[int, int, str] | None:
+    """The first `\\text{...}`-like command: (start, end, content), braces matched."""
+    m = _TEXT_CMD.search(s)
+    if not m:
+        return None
+    depth = 1
+    for i in range(m.end(), len(s)):
+        depth += (s[i] == "{") - (s[i] == "}")
+        if depth == 0:
+            return m.start(), i + 1, s[m.end():i]
+    return m.start(), len(s), s[m.end():]
+_SUBSCRIPTED = re.compile(r"[\d})\]]\s*_")
 _OP_CLASSES = {"\\sqrt": "root", "√": "root", "^": "power", "\\exp": "power", "**": "power",
                "\\sin": "trig", "\\cos": "trig", "\\tan": "trig", "\\cot": "trig", "\\sec": "trig",
                "\\csc": "trig", "\\arc": "trig", "\\log": "log", "\\ln": "log", "\\lg": "log",
@@ -369,9 +389,14 @@ def math_spans(question: str | None) -> list[str]:
 
 def not_final(answer: str, gold: str, question: str | None = None,
               normalize=lambda t: re.sub(r"\s+", "", t)) -> str | None:
-    """For a non-numeric gold: why `answer` still holds work to do, or None."""
-    if _LITERAL_OP.search(answer) and not _LITERAL_OP.search(gold):
+    """For a non-numeric gold: why `answer` still holds work to do or hides a second value."""
+    if (_LITERAL_OP.search(answer) or _ZERO_TIMES.search(answer)) and not _LITERAL_OP.search(gold):
         return "arithmetic between numbers left undone: not a final answer"
+    text = _text_command(answer)
+    if text and (answer[text[1]:].strip(" .") or unit_problem(text[2].strip(), None)):
+        return f"text {answer[text[0]:text[1]][:40]!r} in the answer: only a trailing unit word may be text"
+    if _SUBSCRIPTED.search(answer) and not _SUBSCRIPTED.search(gold):
+        return "a subscript on a number or a group hides a second expression"
     extra = _op_classes(answer) - _op_classes(gold)
     if extra:
         return f"uses {sorted(extra)[0]} operations the answer does not need: not a final form"

@@ -37,7 +37,7 @@ class Extraction:
         return bool(self.answers) and self.reason is None
 
 
-_WHOLE_BOX = re.compile(r"\s*\\(?:boxed|fbox|framebox)\s*\{.*\}\s*", re.S)
+_BOX_START = re.compile(r"\s*\\(?:boxed|fbox|framebox)\s*\{")
 _BRACE_TOKENS = re.compile(r"\\.|[{}]", re.S)
 
 
@@ -52,6 +52,12 @@ def _matching_braces(text: str) -> dict[int, int]:
         elif tok == "}" and stack:
             pairs[stack.pop()] = m.start()
     return pairs
+
+
+def _only_a_box(content: str) -> bool:
+    """True when `content` is exactly one box command (`\\boxed{5}`), nothing before or after."""
+    m = _BOX_START.match(content)
+    return bool(m) and _matching_braces(content).get(m.end() - 1) == len(content.rstrip()) - 1
 
 
 def find_boxed(text: str, limit: int = 64) -> list[str]:
@@ -92,7 +98,7 @@ def extract_boxed_answers(text: str) -> Extraction:
         return Extraction(reason="no \\boxed answer")
     distinct: dict[str, str] = {}
     for b in boxes:
-        if _WHOLE_BOX.fullmatch(b):  # `\\boxed{\\boxed{5}}`: the inner box is listed on its own
+        if _only_a_box(b):  # `\\boxed{\\boxed{5}}`: the inner box is listed on its own
             continue
         key = normalize_answer_text(b)
         if key:

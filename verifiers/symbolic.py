@@ -269,8 +269,11 @@ def equivalent(a: sympy.Basic, b: sympy.Basic, samples: int = 8, rel_tol: float 
         va, vb = _value(a, point), _value(b, point)
         if va is None or vb is None:
             continue  # outside the domain of one side; try another point
-        scale = sympy.Max(sympy.Abs(va), sympy.Abs(vb), sympy.Integer(1) / 10**6)
-        if sympy.Abs(va - vb) > rel_tol * scale:
+        try:
+            scale = sympy.Max(sympy.Abs(va), sympy.Abs(vb), sympy.Integer(1) / 10**6)
+            if sympy.Abs(va - vb) > rel_tol * scale:
+                return False
+        except (TypeError, ValueError):  # not comparable (complex values, a floor...): not equal
             return False
         agreed += 1
         if agreed >= samples:
