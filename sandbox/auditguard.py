@@ -86,8 +86,13 @@ def harness_globals() -> frozenset[int]:
                      if m is not None and (name == _PACKAGE or name.startswith(_PACKAGE + ".")))
 
 
+_HARNESS_CODE: list = []  # computed once in the warm process, shared by its forks
+
+
 def harness_code_ids() -> frozenset[int]:
     """ids of the code of every function defined in this package's modules."""
+    if _HARNESS_CODE:
+        return _HARNESS_CODE[0]
     ids = set()
     for name, m in list(sys.modules.items()):
         if m is None or not (name == _PACKAGE or name.startswith(_PACKAGE + ".")):
@@ -95,7 +100,8 @@ def harness_code_ids() -> frozenset[int]:
         for value in list(vars(m).values()):
             if isinstance(value, types.FunctionType):
                 ids.update(map(id, code_tree(value.__code__)))
-    return frozenset(ids)
+    _HARNESS_CODE.append(frozenset(ids))
+    return _HARNESS_CODE[0]
 
 
 def install_guard(allowed_tracebacks: set[int],

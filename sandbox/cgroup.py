@@ -74,6 +74,38 @@ class RunCgroup:
                 pass  # no swap controller
         self.procs_fd = os.open(f"{self.name}/cgroup.procs", os.O_WRONLY, dir_fd=parent)
 
+    def join(self) -> None:
+        """Move the calling process in (a v1 migration waits for an RCU grace period,
+        milliseconds under load: the test zygote does it ahead of the request)."""
+        os.write(self.procs_fd, b"0")
+
+    def usage(self) -> int:
+        name = "memory.usage_in_bytes" if self.version == "v1" else "memory.current"
+        fd = os.open(f"{self.name}/{name}", os.O_RDONLY, dir_fd=self.parent)
+        try:
+            return int(os.read(fd, 64))
+        finally:
+            os.close(fd)
+
+    def set_limit(self, limit_bytes: int) -> None:
+        """Change the cap; v1 wants memory <= memory+swap at every step."""
+        if self.version == "v2":
+            _write(self.parent, f"{self.name}/memory.max", str(limit_bytes))
+            return
+        names = ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"]
+        for order in (names, names[::-1]):
+            try:
+                for name in order:
+                    _write(self.parent, f"{self.name}/{name}", str(limit_bytes))
+                return
+            except OSError:
+                continue  # raising: swap limit first; lowering: memory first
+        _write(self.parent, f"{self.name}/memory.limit_in_bytes", str(limit_bytes))
+
+    def leave(self) -> None:
+        """Move the calling process back to the parent folder (then `remove` works)."""
+        _write(self.parent, "cgroup.procs" if self.version == "v1" else "../cgroup.procs", "0")
+
     def oom_kills(self) -> int:
         """How many processes the kernel killed for going over the cap."""
         name = "memory.oom_control" if self.version == "v1" else "memory.events"

@@ -91,6 +91,10 @@ def enter(job: dict, cfg: dict, fds: dict, workdir: str) -> None:
         os.setsid()
         if fds.get("cgroup") is not None:  # join the run's memory cgroup while still root
             os.write(fds["cgroup"], b"0")
+        if fds.get("proc") is not None:  # the runner shields itself from the OOM killer; we don't
+            adj = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=fds["proc"])
+            os.write(adj, b"0")
+            os.close(adj)
         _wire_fds(fds)
         os.chdir(workdir)
         _set_limits(job, cfg)

@@ -29,6 +29,8 @@ DRAIN_AFTER_EXIT_S = 0.5       # leftover output once every writer is dead
 KILL_WAIT_S = 2.0              # how long a kill by uid may take to empty the cgroup
 CHUNK = 1 << 16
 CGROUP: tuple[int, str] | None = None  # (parent dir fd, "v1"|"v2"), set by server/zygote
+PROC_FD: int | None = None   # the host's /proc (zygote only): oom_score_adj of self
+STEM_CG: RunCgroup | None = None  # zygote runner: its request's cgroup, joined in advance
 # Stdlib modules most solutions import (every HumanEval prompt starts with `from typing
 # import ...`): loaded once in the warm process, they cost a forked candidate nothing.
 PRELOAD = ("atexit", "linecache", "threading", "traceback", "logging", "typing", "collections",
@@ -65,7 +67,37 @@ def serve(conn_fd: int, mode: str) -> None:
             wire.send_msg(sock, {"fault": f"{type(exc).__name__}: {exc}"})
         except OSError:
             pass  # the client is gone as well; the exit code is all that is left
+    if mode == "zygote":
+        release_stem()
     os._exit(code)
+
+
+def prepare_stem() -> None:
+    """Zygote mode, before any request: make this runner's memory cgroup and move in (the
+    slow part of a cgroup), and make this root process the OOM killer's last choice; each
+    candidate sets its own score back to 0."""
+    global STEM_CG
+    if CGROUP is None:
+        return
+    cg = RunCgroup(CGROUP[0], CGROUP[1], 1 << 40)
+    cg.join()
+    STEM_CG = cg
+    if PROC_FD is not None:
+        fd = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
+        try:
+            os.write(fd, b"-1000")
+        finally:
+            os.close(fd)
+
+
+def release_stem() -> None:
+    """After the answer: leave the cgroup and remove it."""
+    if STEM_CG is not None:
+        try:
+            STEM_CG.leave()
+        except OSError:
+            pass  # the empty folder is then left behind; harmless
+        STEM_CG.remove()
 
 
 def _open_workspace(req: dict) -> int | None:
@@ -170,15 +202,21 @@ def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
     want_verdict = job.get("test") is not None
     if want_verdict:
         pipes["verdict"] = os.pipe()
-    cg = None
-    if CGROUP is not None and req.get("uid") is not None:
+    cg, oom_before = None, 0
+    if STEM_CG is not None:  # the runner is inside already: candidates inherit, no migration
+        cg = STEM_CG
+        # What earlier jobs left (their tmpfs files) does not eat this job's allowance.
+        cg.set_limit(cg.usage() + job["memory_mb"] * 2 ** 20)
+        oom_before = cg.oom_kills()
+    elif CGROUP is not None and req.get("uid") is not None:
         cg = RunCgroup(CGROUP[0], CGROUP[1], job["memory_mb"] * 2 ** 20)
     t0 = time.monotonic()
     gc.freeze()  # what the runner allocated: the candidate's GC never scans (copies) it
     pid = os.fork()
     if pid == 0:
         fds = {"stdin": pipes["stdin"][0], "stdout": pipes["stdout"][1],
-               "stderr": pipes["stderr"][1], "cgroup": cg.procs_fd if cg else None}
+               "stderr": pipes["stderr"][1], "proc": PROC_FD,
+               "cgroup": cg.procs_fd if cg is not None and cg is not STEM_CG else None}
         if want_verdict:
             fds["verdict"] = pipes["verdict"][1]
         jail.enter(job, {**req, "mode": mode}, fds, workdir)
@@ -189,8 +227,8 @@ def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
     collected = _collect(pid, job, req, pipes, t0, mode)
     collected["wall_s"] = time.monotonic() - t0
     _kill_everything(pid, mode, req.get("uid"), cg)
-    collected["oom_killed"] = bool(cg and cg.oom_kills())
-    if cg is not None:
+    collected["oom_killed"] = cg is not None and cg.oom_kills() > oom_before
+    if cg is not None and cg is not STEM_CG:
         cg.remove()
     return collected
 
@@ -303,9 +341,13 @@ def _kill_everything(pid: int, mode: str, uid: int | None = None,
     """End every process the job made and reap them, so the next job starts clean."""
     _kill_leftovers(pid, mode)
     if mode == "zygote" and uid is not None:
+        me = os.getpid()
+        if cg is not None and not [p for p in cg.pids() if p != me]:
+            return  # the cgroup holds every process the job made: none is left
         _kill_as(uid)  # orphans went to the zygote (pid 1 there), which reaps them
         deadline = time.monotonic() + KILL_WAIT_S
-        while cg is not None and cg.pids() and time.monotonic() < deadline:
+        while cg is not None and [p for p in cg.pids() if p != me] \
+                and time.monotonic() < deadline:
             _kill_as(uid, 1)  # stragglers; exiting processes leave the cgroup once gone
             time.sleep(0.001)
         return

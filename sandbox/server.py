@@ -112,19 +112,21 @@ def main(argv: list[str]) -> None:
     uid base, tmpfs MB per test slot, inodes per tmpfs]."""
     ctrl = socket.socket(fileno=int(argv[0]))
     pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY)  # before the chroot hides /proc
+    proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # for the zygote's runners
     mode, why = choose_mode(argv[1], argv[2])
     slots, uid_base, disk_mb, inodes = map(int, argv[3:7])
     tests, zsock = "runner", None
     if mode == "namespaces":
         try:
             zsock = zygote.start(rootfs.PACKAGE_DIR, runner.CGROUP[0] if runner.CGROUP else None,
-                                 slots, uid_base, disk_mb, inodes)
+                                 proc_fd, slots, uid_base, disk_mb, inodes)
             tests = "zygote"
         except OSError as exc:  # tests then run in fork-server runners, ctypes reachable
             why += f"; WEAK test verdicts, the test zygote failed: {exc}"
     else:
         os.close(pidns_fd)
         pidns_fd = None
+    os.close(proc_fd)  # only the zygote keeps one
     # Runners are reaped by the kernel; each one reports to its own client socket.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     _preload()
