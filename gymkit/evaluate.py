@@ -35,13 +35,26 @@ def parse_env_options(items: list[str], envs: list[str]) -> dict[str, dict]:
     return out
 
 
-def eval_tasks(envs: list[str], n: int, seed: int, difficulty: int | None = None,
-               options: dict[str, dict] | None = None) -> list[Task]:
-    """`n` seeded tasks per env, held out from training seeds by convention (seed >= 10**6)."""
+def eval_tasks(envs: list[str], n: int | None, seed: int, difficulty: int | None = None,
+               options: dict[str, dict] | None = None, sources: dict[str, str] | None = None,
+               notes: dict[str, dict] | None = None) -> list[Task]:
+    """`n` tasks per env: seeded ones (seed >= 10**6 by convention, held out from training),
+    or from the env's task source in `sources` (gymkit.datasets; `n=None`: all its rows).
+    `notes` receives, per sourced env, the source, its task count and the rows it skipped."""
+    from .datasets import TaskSource
+
     tasks: list[Task] = []
     for name in envs:
         env = make_env(name, **(options or {}).get(name, {}))
-        tasks += env.generate(n, seed=seed, difficulty=difficulty)
+        if sources and name in sources:
+            src = TaskSource(env, sources[name], difficulty=difficulty)
+            got = src.tasks(n, seed=seed)
+            if notes is not None:
+                notes[name] = {"source": sources[name], "tasks": len(got),
+                               "skipped": src.skipped(), "summary": src.summary()}
+            tasks += got
+        else:
+            tasks += env.generate(20 if n is None else n, seed=seed, difficulty=difficulty)
         env.close()
     seen: dict[str, int] = {}
     for t in tasks:  # two tasks sharing an id (digest ids) would merge into one pass@k group

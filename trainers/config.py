@@ -75,6 +75,9 @@ class EnvSpec(_Strict):
     rm_lambda: float = Field(0.0, ge=0.0)  # reward = verifier + rm_lambda * reward-model score
     difficulty: int | None = None  # None: cycle through the env's difficulties
     options: dict[str, Any] = Field(default_factory=dict)  # env constructor options, e.g. fewshot
+    # where prompts come from (gymkit.datasets): None = the generator; "humaneval",
+    # "bfcl:simple_python", a .jsonl path, "openai/gsm8k:main:train", or "humaneval@3,generated@1"
+    tasks: str | None = None
 
 
 class RolloutConfig(_Strict):

@@ -44,7 +44,8 @@ def _step_seed(cfg: TrainConfig, step: int) -> int:
 
 def _stream(cfg: TrainConfig) -> TaskStream:
     return TaskStream({n: e.weight for n, e in cfg.envs.items()}, cfg.seed,
-                      {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg))
+                      {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg),
+                      {n: e.tasks for n, e in cfg.envs.items()}, cfg.rollout.heldout_prompts)
 
 
 def _options(cfg: TrainConfig) -> dict[str, dict]:
@@ -121,7 +122,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         heldout = heldout_for_run(cfg.out, {n: e.weight for n, e in cfg.envs.items()},
                                   cfg.rollout.heldout_prompts, cfg.seed,
                                   {n: e.difficulty for n, e in cfg.envs.items()}, _options(cfg),
-                                  cfg.steps * cfg.rollout.prompts_per_step)
+                                  cfg.steps * cfg.rollout.prompts_per_step,
+                                  {n: e.tasks for n, e in cfg.envs.items()})
     health = RunHealth(cfg.health.max_error_share, cfg.health.patience)
     G, sampling = cfg.rollout.samples_per_prompt, cfg.rollout.sampling
     try:
