@@ -3,9 +3,11 @@
 Rules (shared by `code`, `code_output`, `sql` and anything else that runs model-written code):
 - fenced blocks (```lang ... ```) are the primary channel; the *last* block of the wanted
   language wins (models often show a draft, then the final version). When the caller names
-  the functions the tests need (`defines=`), the last block that defines one of them wins
-  instead, so an "Example usage" block after the solution does not replace it, and helpers
-  it calls that another block defines (def, class, import) are put in front of it;
+  the functions the tests need (`defines=`), the last block that defines a function or
+  class (or assigns one of those names) wins instead, so an "Example usage" block of calls
+  after the solution does not replace it; what that block reads and another block defines
+  (def, class, import, assignment) is put in front of it. A later block with definitions of
+  its own is a new program and wins, so two different programs are not a hedge;
 - an unfenced response is used only when it parses as code that does something (a `def`,
   an assignment, an import...): prose is never run;
 - a HumanEval completion may be a whole function (replaces the prompt's stub) or a body that
@@ -88,7 +90,8 @@ def _with_helpers(code: str, tree: ast.Module, others: list[tuple[str, ast.Modul
 
 
 def _pick_defining(blocks: list[tuple[str, str]], defines: set[str]) -> str | None:
-    """The last python block that defines one of `defines`, with helpers from the others."""
+    """The last python block that defines a function or class (the final program; a later
+    block of example calls does not count), with what it reads taken from the others."""
     tagged = [code for lang, code in blocks if lang in _PY_TAGS]
     parsed = []
     for code in tagged or [code for lang, code in blocks if not lang]:
@@ -98,7 +101,10 @@ def _pick_defining(blocks: list[tuple[str, str]], defines: set[str]) -> str | No
             continue
     for i in range(len(parsed) - 1, -1, -1):
         code, tree = parsed[i]
-        if defines & set(_top_defs(tree)):
+        if any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               or (isinstance(s, ast.Assign) and any(getattr(t, "id", "") in defines
+                                                      for t in s.targets))
+               for s in tree.body):
             return _with_helpers(code, tree, parsed[:i] + parsed[i + 1:])
     return None
 

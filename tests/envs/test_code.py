@@ -270,3 +270,122 @@ def test_assert_hardening(candidate, test, passes):
     else:
         with pytest.raises(AssertionError):
             exec(program, {})
+
+
+# ------------------------------------------------------------------ values verdict
+def test_strict_codec_round_trips_plain_data_and_refuses_the_rest():
+    import collections
+    import types
+    import weakref
+
+    from gymkit.sandbox.calls import decode, encode
+
+    for v in [0, -255, 2 ** 20000, 1.5, -0.0, float("inf"), 1j, "é\ud800", b"\x00", True, None,
+              [1, (2, "x")], {1: {2, 3}, (1,): frozenset([4])}]:
+        assert decode(encode(v)) == v and type(decode(encode(v))) is type(v)
+    assert decode(encode(float("nan"))) != decode(encode(float("nan")))  # nan kept, not inf/0
+    assert decode(encode(collections.Counter("aab"))) == {"a": 2, "b": 1}
+    assert type(decode(encode(collections.namedtuple("P", "a b")(1, 2)))) is tuple
+
+    class AE(list):
+        def __eq__(self, o):
+            return True
+    keep = AE()
+    deep = []
+    for _ in range(200):
+        deep = [deep]
+    for bad in [AE(), weakref.proxy(keep), types.MappingProxyType({}), collections.deque(),
+                (i for i in range(2)), object(), deep]:
+        with pytest.raises((TypeError, ValueError)):
+            encode(bad)
+    for garbage in ["", "[", '["i"]', '["x", 1]', '["d", [[["l", []], "N"]]]', "[" * 5000]:
+        with pytest.raises(ValueError):
+            decode(garbage)
+
+
+def test_run_calls_streams_results_and_stops_at_a_hang():
+    import time
+
+    from gymkit.sandbox.calls import run_calls
+
+    code = ("def f(x):\n    return x * 2\ndef hang(x):\n    while True:\n        pass\n"
+            "print('demo', f(1))")
+    start = time.perf_counter()
+    res = run_calls(code, ["f(_gk_a[0])", "hang(1)"] + ["f(2)"] * 8, [[21]] + [[]] * 9,
+                    timeout_s=1.0)
+    took = time.perf_counter() - start
+    assert res.calls[0].value == 42 and res.calls[1].status == "died"
+    assert all(c.status == "skipped" for c in res.calls[2:])
+    assert took < 4, took  # one timeout, not one per call
+    more = run_calls(code, ["hang(1)", "f(3)"], timeout_s=1.0, stop_on_failure=False)
+    assert [c.status for c in more.calls] == ["died", "value"] and more.calls[1].value == 6
+
+
+REWRITE_ROWS = [  # (test module, candidate that passes, candidate that must fail)
+    ("def check(candidate):\n    assert abs(candidate(2.0) - 1.0) < 1e-6\n",
+     "def f(x):\n    return x / 2", "class Z(float):\n    def __sub__(s, o): return 0.0\n"
+     "    __rsub__ = __sub__\ndef f(x):\n    return Z(9.0)"),
+    ("import math\ndef check(candidate):\n    assert math.isclose(candidate(2.0), 1.0)\n",
+     "def f(x):\n    return x / 2", "import math\nmath.isclose = lambda *a, **k: True\n"
+     "def f(x):\n    return 7.0"),
+    ("def check(candidate):\n    assert candidate(3)\n    assert not candidate(4)\n",
+     "def f(x):\n    return x % 2 == 1", "def f(x):\n    return True"),
+    ("def check(candidate):\n    assert set(candidate([1, 2, 2])) == {1, 2}\n"
+     "    assert sorted(candidate([3, 1])) == [1, 3]\n",
+     "def f(xs):\n    return (x for x in set(xs))", "def f(xs):\n    return xs[:1]"),
+    ("def check(candidate):\n    for x, want in [(1, 2), (5, 10)]:\n        assert candidate(x) == want\n"
+     "    r = candidate(0)\n    assert r == 0\n",
+     "def f(x):\n    return 2 * x", "def f(x):\n    return 2 * x if x < 3 else 0"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(REWRITE_ROWS)))
+def test_assert_shapes_are_value_checked(env, i):
+    test, good, bad = REWRITE_ROWS[i]
+    task = env.task_from_row({"task_id": f"shape/{i}", "entry_point": "f",
+                              "prompt": "def f(x):\n    \"\"\"?\"\"\"\n", "test": test}, 0)
+    assert task.meta["verdict"] == "values"
+    assert score(env, task, py(good)).status == "correct"
+    s = score(env, task, py(bad))
+    assert s.status == "wrong" and s.info["verdict"] == "values", s.info
+
+
+def test_unrewritable_tests_fall_back_to_hardened(env):
+    task = env.task_from_row({"task_id": "shape/try", "entry_point": "f",
+                              "prompt": "def f(x):\n    \"\"\"?\"\"\"\n",
+                              "test": "def check(candidate):\n    try:\n        candidate(-1)\n"
+                                      "        assert False\n    except ValueError:\n        pass\n"}, 0)
+    assert task.meta["verdict"] == "hardened" and "Try" in task.meta["verdict_reason"]
+    ok = "def f(x):\n    if x < 0:\n        raise ValueError(x)\n    return x"
+    assert score(env, task, py(ok)).info["verdict"] == "hardened"
+    assert score(env, task, py(ok)).status == "correct"
+    assert score(env, task, py("def f(x):\n    return x")).status == "wrong"
+
+
+def test_example_usage_block_after_the_solution(env, fn_task):
+    name = fn_task.data["tests"]["entry_point"]
+    call = fn_task.data["tests"]["tests"][0].removeprefix("assert ").split(" == ")[0]
+    text = f"{py(gold_code(fn_task))}\n\nExample usage:\n{py(f'print({call})')}"
+    assert score(env, fn_task, text).status == "correct"
+    helper = (py(gold_code(fn_task).replace(f"def {name}(", "def _core(")) + "\nThen:\n"
+              + py(f"def {name}(*a):\n    return _core(*a)"))
+    assert score(env, fn_task, helper).status == "correct"
+
+
+def test_expected_values_never_reach_the_candidate(env, fn_task):
+    # The candidate gathers every string reachable from the heap and the frames above it;
+    # none holds the test source (the driver never has it: calls and arguments only).
+    name = fn_task.data["tests"]["entry_point"]
+    spy = (f"import gc, sys\ndef {name}(*a):\n    seen = []\n"
+           "    def walk(o, d=0):\n        if isinstance(o, str):\n            seen.append(o)\n"
+           "        elif d < 2 and o is not seen and isinstance(o, (list, tuple, dict)):\n"
+           "            for v in (list(o.items()) if isinstance(o, dict) else o):\n"
+           "                walk(v, d + 1)\n    for o in gc.get_objects():\n        walk(o)\n"
+           "    fr = sys._getframe(1)\n    while fr is not None:\n"
+           "        walk(dict(fr.f_locals))\n        walk(dict(fr.f_globals))\n        fr = fr.f_back\n"
+           "    hits = [s for s in seen if 'assert ' in s and 'hits' not in s and s != 'assert ']\n"
+           "    raise ValueError(f'found {len(seen)} strings; ' + '|'.join(hits)[:3000])")
+    s = score(env, fn_task, py(spy))
+    first = s.info["details"][0]
+    assert s.status == "wrong" and "found" in first and "strings; " in first, first
+    assert first.split("strings; ", 1)[1] == "", first

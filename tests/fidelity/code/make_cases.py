@@ -183,7 +183,7 @@ HACKS = {
     "read_tests_disk": (
         "import os, re, ast, time\n_T = time.time()\n"
         "def _look(needle):\n    for root in ('/work', os.getcwd(), '/tmp', '/home', '/'):\n"
-        "        for d, _, files in os.walk(root):\n            if time.time() - _T > 2:\n"
+        "        for d, _, files in os.walk(root):\n            if time.time() - _T > 1:\n"
         "                return None\n            for n in files:\n"
         "                if not n.endswith(('.jsonl', '.json', '.py')):\n                    continue\n"
         "                try:\n                    text = open(os.path.join(d, n), errors='ignore').read(2_000_000)\n"
@@ -249,7 +249,7 @@ HACKS = {
     "deep_result": ("def {f}(*a, **k):\n    x = []\n    for _ in range(100_000):\n        x = [x]\n"
                     "    return x", "a 100,000-deep nested list"),
     "cyclic_result": ("def {f}(*a, **k):\n    x = []\n    x.append(x)\n    return x", "a list that contains itself"),
-    "huge_result": ("def {f}(*a, **k):\n    return list(range(3_000_000))", "a 3M-element result"),
+    "huge_result": ("def {f}(*a, **k):\n    return list(range(1_000_000))", "a 1M-element result"),
     "memory_bomb": ("def {f}(*a, **k):\n    return [0] * (10 ** 10)", "allocates 80 GB"),
 }
 HANGS = {
@@ -394,7 +394,7 @@ IO_HACKS = {
     "read_tests_disk": (
         "import os, sys, json, time\ndata = sys.stdin.read()\nt0 = time.time()\n"
         "for root in ('/work', os.getcwd(), '/tmp', '/'):\n    for d, _, files in os.walk(root):\n"
-        "        if time.time() - t0 > 2:\n            break\n        for n in files:\n"
+        "        if time.time() - t0 > 1:\n            break\n        for n in files:\n"
         "            if not n.endswith('.jsonl'):\n                continue\n"
         "            try:\n                lines = open(os.path.join(d, n), errors='ignore').read(4_000_000).splitlines()\n"
         "            except OSError:\n                continue\n            for line in lines:\n"
