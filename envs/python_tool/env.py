@@ -28,7 +28,7 @@ SYSTEM_PROMPT = (
     "Solve the problem with the `python` tool: it runs Python 3 code (standard library only, "
     "no network, no files kept) in a fresh process each call and returns what the code "
     "prints. Compute the answer with code that works from the problem's data and prints the "
-    "result, then give exactly one final answer in \\boxed{}.")
+    "result on its last line, then give exactly one final answer in \\boxed{}.")
 MAX_CODE_CHARS = 20_000
 MAX_SHOWN_CHARS = 2_000  # the tool result is the tail of stdout/stderr, like a terminal
 

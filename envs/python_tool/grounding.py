@@ -2,7 +2,11 @@
 
 A call *grounds* a value v (the gold, once the boxed answer matched it) when all hold:
 1. the run ended `ok` (exit code 0, no timeout, no memory kill);
-2. its stdout (the part the model was shown) prints v as a number, to the task's precision;
+2. its stdout (the part the model was shown) prints v as a number, to the task's precision,
+   on its last line that holds numbers, a line of at most MAX_LAST_LINE numbers, and the
+   whole stdout holds at most MAX_NEW_PRINTED distinct numbers that are not the question's
+   own (printing `range(228, 240)`, one per line or all on one, sprays candidates; it does
+   not compute one);
 3. the code does not spell v: no number literal, and no number inside a string literal,
    equals v (unless v is one of the question's own numbers: then it is data);
 4. the code computes: it holds an operation, a call other than print, a loop, a
@@ -30,6 +34,8 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+)?")
 _WORK = (ast.BinOp, ast.AugAssign, ast.For, ast.While, ast.comprehension, ast.Subscript,
          ast.BoolOp, ast.Compare, ast.Lambda)
 MAX_NUMBERS = 2000  # numbers read from one code or output: more is a flood, not data
+MAX_NEW_PRINTED = 20  # a few intermediate values and the answer; more is a spray
+MAX_LAST_LINE = 4  # `print('mean', m, 'of', n)`: the result line names one value, not a list
 
 
 def to_fraction(token: str) -> Fraction | None:
@@ -116,6 +122,7 @@ class CallRecord:
 
     ok: bool
     printed: list[str]  # number tokens of the shown stdout
+    last_line: list[str]  # number tokens of its last line that holds any
     literals: list[str]
     computes: bool
     sound: bool
@@ -136,7 +143,10 @@ def judge_call(code: str, ok: bool, stdout: str, question: list[Fraction],
     invented = [lit for lit in lits if lit not in SMALL and lit not in question
                 and lit not in off_by_one and not _known(lit, earlier)]
     sound = ok and facts.parsed and facts.computes and reads and not invented
-    return CallRecord(ok=ok, printed=[str(p) for p in printed], literals=[str(x) for x in lits],
+    lines = [ln for ln in (numbers_in(x) for x in stdout.splitlines()[-200:]) if ln]
+    return CallRecord(ok=ok, printed=[str(p) for p in printed],
+                      last_line=[str(p) for p in (lines[-1] if lines else [])],
+                      literals=[str(x) for x in lits],
                       computes=facts.computes, sound=sound)
 
 
@@ -144,7 +154,11 @@ def grounds(record: dict, gold: Fraction, tol: Fraction, question: list[Fraction
     """Rules 2 and 3: a sound call printed the gold, and its code did not spell it."""
     if not record.get("sound"):
         return False
-    if not any(close(Fraction(p), gold, tol) for p in record["printed"]):
+    printed = [Fraction(p) for p in record["printed"]]
+    if len(set(printed) - set(question)) > MAX_NEW_PRINTED:
+        return False
+    last = [Fraction(p) for p in record.get("last_line", [])]
+    if len(last) > MAX_LAST_LINE or not any(close(p, gold, tol) for p in last):
         return False
     if gold in question:  # the answer is a question number: literals equal to it are data
         return True

@@ -83,6 +83,17 @@ def test_the_gold_typed_in_the_code_does_not_ground():
     assert not grounds(rec, Fraction(236), Fraction(0), Q)
 
 
+@pytest.mark.parametrize("stdout,grounded", [
+    ("236\n", True), ("units {'a': 12}\ntotal: 236\n", True),
+    ("236\n2\n", False),                                   # the answer is not the last result
+    (" ".join(map(str, range(228, 240))), False),            # a spray on one line
+    ("\n".join(map(str, range(215, 237))), False),          # a spray one per line, ending on it
+])
+def test_the_answer_is_the_last_result_not_a_spray(stdout, grounded):
+    rec = judge_call("print(sum(range(2007, 2007 + 1)))", True, stdout, Q, []).as_json()
+    assert grounds(rec, Fraction(236), Fraction(0), Q) is grounded
+
+
 def test_earlier_sound_results_feed_later_calls():
     first = judge_call("from datetime import date\nprint(date(2007, 9, 12).toordinal(), "
                        "date(2007, 1, 19).toordinal())", True, "732931 732695\n", Q, [])
