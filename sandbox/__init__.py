@@ -9,6 +9,7 @@ mode this machine achieved. Stdlib only: the fork server imports this package wi
 importing gymkit.
 """
 from .api import LANGUAGES, STATUSES, RunResult, TestRun, run, run_tests
+from .calls import CallResult, CallsRun, run_calls  # calls judged on the caller's side
 from .client import SandboxError, slot_count
 from .report import isolation_report
 from .workspace import Workspace

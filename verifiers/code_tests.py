@@ -197,8 +197,8 @@ def collect_plan(spec: TestSpec) -> dict:
 
         try:
             hit = _worker().call(collect, plan)
-        except IsolatedError as e:
-            hit = {"unsupported": f"the tests could not be prepared ({type(e).__name__})"}
+        except IsolatedError as e:  # not cached: a loaded machine may do better next time
+            return {"unsupported": f"the tests could not be prepared ({type(e).__name__})"}
         with _WORKER_LOCK:
             if len(_COLLECTED) > 4096:
                 _COLLECTED.clear()
@@ -225,7 +225,7 @@ def _run_values(spec: TestSpec, program: str, got: dict, opts: dict, stop: bool
     run = run_calls(program, got["calls"], got["args"], stop_on_failure=stop, **opts)
     outcomes = [(c.status, c.value, c.detail) for c in run.calls]
     try:
-        verdicts = _worker().call(judge, value_plan(spec), outcomes)
+        verdicts = _worker().call(judge, value_plan(spec), got, outcomes)
     except (CallTimeout, WorkerCrashed) as e:  # the candidate's values made it blow up
         n = len(got["checks"])
         return [False] * n, [f"the trusted comparison failed on these values ({e})"[:200]] * n

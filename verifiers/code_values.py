@@ -62,8 +62,10 @@ class _Interp:
     """One pass over a plan. `outcomes` is None to collect calls, else the calls' results
     (status, value, detail) to judge the checks."""
 
-    def __init__(self, outcomes: list[tuple[str, Any, str]] | None):
+    def __init__(self, outcomes: list[tuple[str, Any, str]] | None,
+                 expected_calls: list[tuple[str, str]] | None = None):
         self.outcomes = outcomes
+        self.expected_calls = expected_calls
         self.calls: list[tuple[str, list[Any], str]] = []  # (candidate-side src, args, shown)
         self.results: list[tuple[bool, str]] = []
         self.checks: list[str] = []
@@ -182,7 +184,6 @@ class _Interp:
     def call(self, node: ast.expr, ns: dict) -> int:
         """Register a candidate-side call; return its index."""
         args: list[Any] = []
-        judging = self.outcomes is not None
         interp = self
 
         class Slots(ast.NodeTransformer):
@@ -191,11 +192,9 @@ class _Interp:
                     return n  # `set`, `sorted`, `int`: the candidate side has them too
                 if isinstance(n, ast.expr) and not isinstance(n, ast.Constant) \
                         and not interp.dep(n, ns):
-                    if not judging:
-                        args.append(interp.eval(n, ns))
+                    args.append(interp.eval(n, ns))
                     return ast.Subscript(ast.Name("_gk_a", ast.Load()),
-                                         ast.Constant(len(args) - 1 if not judging else 0),
-                                         ast.Load())
+                                         ast.Constant(len(args) - 1), ast.Load())
                 if isinstance(n, ast.Name):
                     if n.id in interp.bound:
                         raise Unsupported("a candidate result fed back into a call")
@@ -208,11 +207,15 @@ class _Interp:
                 return self.generic_visit(n)
 
         src = ast.unparse(ast.fix_missing_locations(Slots().visit(_copy(node))))
-        if not judging:
-            try:
-                encode(args)
-            except (TypeError, ValueError) as e:
-                raise Unsupported(f"an argument is not plain data: {e}") from None
+        try:
+            wire = encode(args)
+        except (TypeError, ValueError) as e:
+            raise Unsupported(f"an argument is not plain data: {e}") from None
+        if self.expected_calls is not None:  # judging: the same calls, in the same order
+            k = len(self.calls)
+            if k >= len(self.expected_calls) or self.expected_calls[k] != (src, wire):
+                raise BadSetup("the tests are not deterministic (a second pass made other "
+                               "calls), so their checks cannot be matched to the results")
         self.calls.append((src, args, ast.unparse(node)[:120]))
         return len(self.calls) - 1
 
@@ -291,9 +294,9 @@ def _setup(plan: dict) -> tuple[dict, dict[str, ast.FunctionDef]]:
     return ns, defs
 
 
-def _interpret(plan: dict, outcomes: list | None) -> _Interp:
+def _interpret(plan: dict, outcomes: list | None, calls: list | None = None) -> _Interp:
     ns, defs = _setup(plan)
-    interp = _Interp(outcomes)
+    interp = _Interp(outcomes, calls)
     ep = plan.get("entry_point")
     for body in plan["units"]:
         interp.unit(ns, body, set(plan.get("candidate", [])), ep, defs)
@@ -315,10 +318,16 @@ def collect(plan: dict) -> dict:
     if not interp.checks:
         return {"unsupported": "no assert calls the candidate"}
     return {"calls": [c[0] for c in interp.calls], "args": [c[1] for c in interp.calls],
-            "checks": interp.checks}
+            "wire": [encode(c[1]) for c in interp.calls], "checks": interp.checks}
 
 
-def judge(plan: dict, outcomes: list[tuple[str, Any, str]]) -> list[tuple[bool, str]]:
-    """(worker side) Each check's verdict, given the calls' outcomes from `collect`'s
-    order. Raises Unsupported/BadSetup only if the plan changed between the two passes."""
-    return _interpret(plan, outcomes).results
+def judge(plan: dict, collected: dict, outcomes: list[tuple[str, Any, str]]
+          ) -> list[tuple[bool, str]]:
+    """(worker side) Each check's verdict, given the outcomes of `collected`'s calls (from
+    `collect`). The second pass must make exactly the same calls (sources and encoded
+    arguments), or BadSetup is raised: a check is never matched to another call's result."""
+    calls = list(zip(collected["calls"], collected["wire"]))
+    interp = _interpret(plan, outcomes, calls)
+    if len(interp.calls) != len(calls):
+        raise BadSetup("the tests are not deterministic (a second pass made fewer calls)")
+    return interp.results

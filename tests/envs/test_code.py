@@ -389,3 +389,17 @@ def test_expected_values_never_reach_the_candidate(env, fn_task):
     first = s.info["details"][0]
     assert s.status == "wrong" and "found" in first and "strings; " in first, first
     assert first.split("strings; ", 1)[1] == "", first
+
+
+def test_judge_refuses_a_second_pass_that_makes_other_calls():
+    from gymkit.verifiers.code_values import BadSetup, collect, judge
+
+    plan = {"setup": [], "units": ["assert f(1) == 2", "assert f(2) == 4"],
+            "entry_point": "f", "candidate": ["f"]}
+    got = collect(plan)
+    assert got["calls"] == ["f(1)", "f(2)"] and got["checks"] == ["_gk_v0 == 2", "_gk_v1 == 4"]
+    outcomes = [("value", 2, ""), ("value", 4, "")]
+    assert judge(plan, got, outcomes) == [(True, "ok"), (True, "ok")]
+    swapped = dict(got, calls=got["calls"][::-1], wire=got["wire"][::-1])
+    with pytest.raises(BadSetup, match="not deterministic"):
+        judge(plan, swapped, outcomes)
