@@ -155,9 +155,9 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
             return False, "equivalent but not factored"
         if kind in FORMS and not FORMS[kind][1](ans):
             return False, f"equivalent but not {FORMS[kind][0]}"
-        written = _written_fraction(last) if kind == "simplify" else None
+        written = _written_fraction(last) if kind in ("simplify", "factor", "expand") else None
         if written and sympy.gcd(*(sympy.expand(parse_math(w)) for w in written)).free_symbols:
-            return False, "equivalent but not fully simplified (a common factor is written out)"
+            return False, f"equivalent but not {FORMS.get(kind, ('factored',))[0]} (a common factor is written out)"
         return True, "equivalent"
     except ParseError as e:
         return False, f"unparsable answer: {e}"

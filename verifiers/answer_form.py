@@ -368,7 +368,7 @@ def _text_command(s: str) -> tuple[int, int, str] | None:
         if depth == 0:
             return m.start(), i + 1, s[m.end():i]
     return m.start(), len(s), s[m.end():]
-_SUBSCRIPTED = re.compile(r"[\d})\]]\s*_")
+_SUBSCRIPTED = re.compile(r"[\d})\]]\s*_|_\s*\{[^{}]*[^\w\s{}][^{}]*\}")
 _OP_CLASSES = {"\\sqrt": "root", "√": "root", "^": "power", "\\exp": "power", "**": "power",
                "\\sin": "trig", "\\cos": "trig", "\\tan": "trig", "\\cot": "trig", "\\sec": "trig",
                "\\csc": "trig", "\\arc": "trig", "\\log": "log", "\\ln": "log", "\\lg": "log",
@@ -387,16 +387,35 @@ def math_spans(question: str | None) -> list[str]:
     return [a or b for a, b in re.findall(r"\$+([^$]+)\$+|\\\((.+?)\\\)", question)]
 
 
-def not_final(answer: str, gold: str, question: str | None = None,
-              normalize=lambda t: re.sub(r"\s+", "", t)) -> str | None:
-    """For a non-numeric gold: why `answer` still holds work to do or hides a second value."""
-    if (_LITERAL_OP.search(answer) or _ZERO_TIMES.search(answer)) and not _LITERAL_OP.search(gold):
-        return "arithmetic between numbers left undone: not a final answer"
+def hidden_value(answer: str, gold: str = "") -> str | None:
+    """Why `answer` may hide a second value where the parsers do not look, or None.
+
+    math-verify and latex2sympy drop `\\text{}` (as units) and subscripts, a zero factor makes
+    any term vanish (`+ 0 \\cdot W`), and `|f|` equals `f` wherever f is positive: text other
+    than a trailing unit word, subscripts on numbers or holding math, zero factors, and absolute
+    values the gold does not use (`\\ln|x|` aside) are refused.
+    """
+    if _ZERO_TIMES.search(answer):
+        return "a zero factor pads the answer: not a final form"
     text = _text_command(answer)
     if text and (answer[text[1]:].strip(" .") or unit_problem(text[2].strip(), None)):
         return f"text {answer[text[0]:text[1]][:40]!r} in the answer: only a trailing unit word may be text"
     if _SUBSCRIPTED.search(answer) and not _SUBSCRIPTED.search(gold):
-        return "a subscript on a number or a group hides a second expression"
+        return "a subscript on a number or holding math hides a second expression"
+    bars = re.sub(r"\\(ln|log)\s*(\\left)?\s*\|[^|]*\|", "", answer)
+    if re.search(r"\||\\lvert|\\abs\b|Abs\(|abs\(", bars) and not re.search(r"\||Abs|abs", gold):
+        return "an absolute value the answer does not need"
+    return None
+
+
+def not_final(answer: str, gold: str, question: str | None = None,
+              normalize=lambda t: re.sub(r"\s+", "", t)) -> str | None:
+    """For a non-numeric gold: why `answer` still holds work to do or hides a second value."""
+    if _LITERAL_OP.search(answer) and not _LITERAL_OP.search(gold):
+        return "arithmetic between numbers left undone: not a final answer"
+    hidden = hidden_value(answer, gold)
+    if hidden:
+        return hidden
     extra = _op_classes(answer) - _op_classes(gold)
     if extra:
         return f"uses {sorted(extra)[0]} operations the answer does not need: not a final form"

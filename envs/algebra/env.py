@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import sympy
@@ -9,10 +10,10 @@ import sympy
 from gymkit import BaseEnv, Score, Task
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
-from gymkit.verifiers.answer_form import pathological, read_number
+from gymkit.verifiers.algebra_check import check_algebra
+from gymkit.verifiers.answer_form import hidden_value, pathological, read_number
 from gymkit.verifiers.math_answer import extract_boxed_answers
 from gymkit.verifiers.math_equiv import score_boxed, verify_isolated
-from gymkit.verifiers.algebra_check import check_algebra
 
 from ..math.env import ANSWER_KEYS, QUESTION_KEYS, gold_from_answer_field
 from .problems import KINDS
@@ -76,7 +77,8 @@ class AlgebraEnv(BaseEnv):
         if d["kind"] == "equiv" and read_number(d["answer"]).value is not None:
             return score_boxed(response, d["answer"], d.get("question"))  # numeric: math's rules
         for ans in answers:
-            bad = pathological(ans, d["answer"])  # in-process: towers never reach sympy
+            listed = re.sub(r"\\text\{\s*(or|and)\s*\}", ",", ans)  # `x = 2 \\text{ or } x = 3`
+            bad = pathological(ans, d["answer"]) or hidden_value(listed, d["answer"])
             if bad:
                 return Score.wrong(bad, answer=ans[:200])
             v = verify_isolated(check_algebra, d["kind"], d["answer"], ans, d.get("variable", "x"),

@@ -114,6 +114,21 @@ for kind, (task, right, wrong) in KINDS.items():
         if kind in ("expand", "solve") or cid in ("inf", "tower", "div0", "paren500"):
             add(f"{kind}-hack-{cid}", box(r), "wrong", why, ["hack", "pathological"], task=task)
 
+# second values hidden where latex2sympy does not look, or that vanish on evaluation (fuzz-found)
+HIDDEN = [("factor", "(x-2)(x-3)+0\\cdot(x-1)(x-6)", "a zero factor hides a second answer"),
+          ("factor", "(x-2)(x-3)\\text{(x-1)(x-6)}", "a second answer in \\text"),
+          ("factor", "\\frac{(x-2)(x-3)(x-1)(x-6)}{(x-1)(x-6)}", "a second answer written as a cancelling factor"),
+          ("expand", "x^2+2x+1_{x^2+1}", "a second answer as a subscript"),
+          ("expand", "x^2+2x+1 \\text{ (x^2+1)}", "a hedge in \\text"),
+          ("integrate", "x^2 + C_{x^3}", "a second answer in the constant's subscript"),
+          ("integrate", "x^3 \\times 0 + x^2 + \\ln|x| + C", "a zero factor hides a second answer"),
+          ("diff", "|3x^2+\\cos x|", "an absolute value equals the answer only where it is positive"),
+          ("diff", "3x^2+\\cos x-0\\times x^3", "a zero factor"),
+          ("solve", "-2, 2+0\\cdot3", "a zero factor hides a third root"),
+          ("solve", "-2, 2_{3}", "a third root as a subscript"), ("solve", "-2, 2 \\text{ (3)}", "a third root in \\text")]
+for i, (kind, r, why) in enumerate(HIDDEN):
+    add(f"{kind}-hidden-{i}", box(r), "wrong", why, ["hack", "hedge"], task=KINDS[kind][0])
+
 TQ = inline("t-quad-rational", "solve", "Solve $2x^2 - 3x - 2 = 0$ for $x$.", "-1/2, 2")
 for i, r in enumerate(["x = -\\frac12 \\text{ or } x = 2", "-0.5, 2", "\\frac{-1}{2}, 2", "\\left\\{ -\\tfrac{1}{2}, 2 \\right\\}",
                        "x = \\frac{3 \\pm 5}{4}"]):
