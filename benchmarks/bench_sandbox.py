@@ -94,7 +94,7 @@ def main() -> None:
         fork = rate(bare_fork, ts, workers)
         one = rate(sandbox_test, ts, workers)
         per_run = rate(sandbox_run, ts, workers)
-        chunk = max(1, n // (8 * workers))  # one run_tests call per chunk of tests
+        chunk = max(1, n // 8)  # eight run_tests calls, each with a list of tests
         batches = [ts[i:i + chunk] for i in range(0, n, chunk)]
         batch = rate(sandbox_batch, batches, workers, per_item=chunk)
         print(f"\n{workers}-way  (load average before {before}, after {load()})")

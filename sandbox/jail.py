@@ -249,6 +249,9 @@ def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> Non
     builtin_excs = frozenset(id(v) for v in (*vars(builtins).values(), *SANDBOX_ERRORS)
                              if isinstance(v, type) and issubclass(v, BaseException))
     allowed: set[int] = set()
+    # No .pyc is read from here on: importing compiles from source, so marshal (which
+    # would build code objects from hand-made bytecode) can be refused outright.
+    sys.pycache_prefix, sys.dont_write_bytecode = "/nonexistent-pycache", True
     install_guard(allowed, (test_code, prelude_code), _test_body.__code__)
     test_builtins = _pristine_builtins()
     prelude_ns = {"__name__": "__main__", "__builtins__": test_builtins}

@@ -59,6 +59,10 @@ ATTACKS = {
     "function_new": "import types\ng = types.FunctionType((lambda: 0).__code__, {})\n" + WRONG,
     "marshal_code": "import marshal\nc = marshal.loads(marshal.dumps((lambda: 0).__code__))\n"
                     "exec(c)\n" + WRONG,
+    "pyc_import": "import sys, py_compile\nsys.pycache_prefix = None\n"
+                  "open('m.py', 'w').write('X = 1')\npy_compile.compile('m.py', 'm.pyc')\n"
+                  "import importlib.machinery as im\n"
+                  "im.SourcelessFileLoader('m', 'm.pyc').load_module()\n" + WRONG,
     "callback_code": "def f(x):\n    return 0\n",  # paired with a test that passes a lambda
     "subinterpreter": "import _xxsubinterpreters\n" + WRONG,
     "faulthandler": "import faulthandler, sys\nfaulthandler.dump_traceback(sys.stderr)\n" + WRONG,
