@@ -148,9 +148,10 @@ class LongContextEnv(BaseEnv):
         if not gold or mode not in MODES:
             raise GymkitError(f"long_context row {index} needs a non-empty gold list "
                               f"('outputs'/'answers'/'answer') and mode in {MODES}")
+        shown = gold[:1] if mode == "any" else gold  # `any`: one of the golds is the answer
         return Task(id=f"long_context-row-{index}", env=self.name, prompt=[user(text)],
                     data={"answer": gold, "mode": mode, "question": question},
-                    gold=[{"role": "assistant", "content": f"Answer: {', '.join(gold[:1] if mode == 'any' else gold)}"}],
+                    gold=[{"role": "assistant", "content": f"Answer: {', '.join(shown)}"}],
                     meta={"words": len(text.split())})
 
     def score(self, task: Task, response: str) -> Score:

@@ -9,6 +9,7 @@ numbers printed it (`grounding.py` has the rules), not any successful call.
 from __future__ import annotations
 
 import random
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -19,6 +20,7 @@ from gymkit.env import Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.tools import ToolCallError, make_call
+from gymkit.verifiers.math_answer import find_boxed
 from gymkit.verifiers.math_equiv import score_boxed
 
 from .grounding import grounds, judge_call, numbers_in
@@ -83,7 +85,8 @@ class PythonToolEnv(BaseEnv):
         else:
             status = f"[exit code {res.exit_code}]"
         self._record(ep, code, res.status == "ok", stdout)
-        err = f"\n[stderr]\n{_tail(res.stderr, MAX_SHOWN_CHARS // 2).rstrip()}" if res.stderr else ""
+        err = _tail(res.stderr, MAX_SHOWN_CHARS // 2).rstrip()
+        err = f"\n[stderr]\n{err}" if err else ""
         return f"{stdout.rstrip()}{err}\n{status}".lstrip("\n")
 
     def _record(self, ep: Episode, code: str, ok: bool, stdout: str) -> None:
@@ -110,13 +113,11 @@ class PythonToolEnv(BaseEnv):
         numeric answer; `decimals` (optional) is the precision the question asks for."""
         if "prompt" in row and "env" in row:
             return Task.model_validate(row)
-        from gymkit.envs.math.env import gold_from_answer_field  # one reader of answer fields
-
         question = row.get("question") or row.get("problem")
         if not isinstance(question, str) or row.get("answer") in (None, ""):
             raise GymkitError(f"python_tool row {index} needs 'question' and 'answer'; "
                               f"got keys {sorted(row)}")
-        answer = gold_from_answer_field(row["answer"]).replace(",", "")
+        answer = _final_answer(row["answer"])
         return Task(id=f"python_tool-row-{index}", env=self.name,
                     prompt=[system(SYSTEM_PROMPT), user(question)],
                     data={"answer": answer, "question": question,
@@ -148,6 +149,17 @@ class PythonToolEnv(BaseEnv):
             return Score.wrong("no sound python call printed the answer (it must be computed "
                                "from the problem's numbers, not typed in)", **info)
         return verdict
+
+
+def _final_answer(field: Any) -> str:
+    """The final answer of an answer field: GSM8K `... #### 1,234`, a solution's last box, or
+    the field itself."""
+    s = str(field).strip()
+    if "####" in s:
+        s = s.rsplit("####", 1)[1].strip()
+    elif find_boxed(s):
+        s = find_boxed(s)[-1].strip()
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", s)
 
 
 def _exact(text: str) -> Fraction | None:

@@ -85,8 +85,8 @@ def days_between(rng: random.Random, level: int) -> Problem:
     b = a + dt.timedelta(days=rng.randint(40, 300 * level * level))
     q = (f"How many days are there from {a.isoformat()} to {b.isoformat()}? Count the days "
          f"elapsed (the first date excluded, the last included). Give the answer as an integer.")
-    code = (f"from datetime import date\n"
-            f"print((date({b.year}, {b.month}, {b.day}) - date({a.year}, {a.month}, {a.day})).days)")
+    code = (f"from datetime import date\nprint((date({b.year}, {b.month}, {b.day}) - "
+            f"date({a.year}, {a.month}, {a.day})).days)")
     return Problem(q, str((b - a).days), code)
 
 
