@@ -84,7 +84,7 @@ class PythonToolEnv(BaseEnv):
             status = f"[{res.status}: {res.reason}]"
         else:
             status = f"[exit code {res.exit_code}]"
-        self._record(ep, code, res.status == "ok", stdout)
+        self._record(ep, code, res.status == "ok", res.stdout[-MAX_SHOWN_CHARS:])  # no cut marker
         err = _tail(res.stderr, MAX_SHOWN_CHARS // 2).rstrip()
         err = f"\n[stderr]\n{err}" if err else ""
         return f"{stdout.rstrip()}{err}\n{status}".lstrip("\n")
