@@ -234,8 +234,7 @@ class SweRepairEnv(BaseEnv):
         failed = [t for t in data["hidden_tests"] if not res[t][0]]
         frac = 1 - len(failed) / max(1, len(data["hidden_tests"]))
         if failed:
-            s = Score.wrong(f"{len(failed)} hidden tests fail, e.g. {failed[0]}: {res[failed[0]][1]}",
-                            failed=failed[:10])
+            s = Score.wrong(f"hidden tests fail ({res[failed[0]][1]})", failed=failed[:10])
         else:
             s = Score.correct(tests=len(data["hidden_tests"]))
         s.components = {"hidden_passed": round(frac, 4), "tests_untouched": 1.0}

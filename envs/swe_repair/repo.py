@@ -139,6 +139,7 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool) -> dict[
         tr = run_tests(imports, tests, timeout_s=TEST_TIMEOUT_S, files=files,
                        prelude=_PRELUDE.format(n=name))
         for g, ok, detail in zip(groups, tr.results, tr.details):
-            for f in g:
-                out[f"{path}::{f}"] = (bool(ok), "" if ok else (detail or "failed")[:300])
+            why = "" if ok else (detail or "failed")[:300]
+            for f in g:  # a shared run's failure is reported for its file
+                out[f"{path}::{f}"] = (bool(ok), why if per_test else f"{path}: {why}")
     return out
