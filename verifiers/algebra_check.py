@@ -46,7 +46,7 @@ def parse_solutions(text: str, var: str | None = None) -> list[sympy.Basic]:
     for item in top_level_split(s):
         if "=" in item:
             lhs, _, rhs = item.partition("=")
-            name = re.sub(r"_\{?\w+\}?$", "", lhs.strip())  # `x_1`, `x_{2}` name roots of x
+            name = re.sub(r"_\{?[\w,]+\}?$", "", lhs.strip())  # `x_1`, `x_{2}`, `x_{1,2}`: roots of x
             if var is not None and name != var:
                 raise ParseError(f"{lhs.strip()!r} is not the variable {var!r}")
             item = rhs

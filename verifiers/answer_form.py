@@ -368,7 +368,10 @@ def _text_command(s: str) -> tuple[int, int, str] | None:
         if depth == 0:
             return m.start(), i + 1, s[m.end():i]
     return m.start(), len(s), s[m.end():]
-_SUBSCRIPTED = re.compile(r"[\d})\]]\s*_|_\s*\{[^{}]*[^\w\s{}][^{}]*\}")
+_SUBSCRIPTED = re.compile(r"[\d})\]]\s*_|_\s*\{[^{}]*[^\w\s{},][^{}]*\}")  # `x_{1,2}` is a name
+# `\ln|x|`, `\ln\left|x\right|`, `\ln(|x|)`, `log(abs(x))`: the usual antiderivative, not a hedge
+_LOG_ABS = re.compile(r"(\\ln|\\log|ln|log)\s*(\\left\s*)?\(?\s*((\\left\s*)?\|[^|]*\||\\lvert.*?\\rvert|"
+                      r"(abs|Abs)\([^()]*\))")
 _OP_CLASSES = {"\\sqrt": "root", "√": "root", "^": "power", "\\exp": "power", "**": "power",
                "\\sin": "trig", "\\cos": "trig", "\\tan": "trig", "\\cot": "trig", "\\sec": "trig",
                "\\csc": "trig", "\\arc": "trig", "\\log": "log", "\\ln": "log", "\\lg": "log",
@@ -398,11 +401,11 @@ def hidden_value(answer: str, gold: str = "") -> str | None:
     if _ZERO_TIMES.search(answer):
         return "a zero factor pads the answer: not a final form"
     text = _text_command(answer)
-    if text and (answer[text[1]:].strip(" .") or unit_problem(text[2].strip(), None)):
+    if text and text[2].strip() and (answer[text[1]:].strip(" .") or unit_problem(text[2].strip(), None)):
         return f"text {answer[text[0]:text[1]][:40]!r} in the answer: only a trailing unit word may be text"
     if _SUBSCRIPTED.search(answer) and not _SUBSCRIPTED.search(gold):
         return "a subscript on a number or holding math hides a second expression"
-    bars = re.sub(r"\\(ln|log)\s*(\\left)?\s*\|[^|]*\|", "", answer)
+    bars = _LOG_ABS.sub("", answer)
     if re.search(r"\||\\lvert|\\abs\b|Abs\(|abs\(", bars) and not re.search(r"\||Abs|abs", gold):
         return "an absolute value the answer does not need"
     return None
