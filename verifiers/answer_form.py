@@ -12,8 +12,11 @@ linear in the answer, and run before sympy or math-verify see the text:
 - `read_number(answer, question)`: the value of an answer to a *numeric* gold, accepted only in a
   final form (see its docstring); anything else (arithmetic left to do, two values, words that
   hedge) is refused with a reason.
+- `equation_problem(answer, gold)`: an `=` whose left side is not a name (`381 = 380`).
+- `hidden_value(answer, gold)`: a second value where the parsers do not look (`\\text{}` other
+  than a trailing unit, subscripts holding math, zero factors, absolute values).
 - `not_final(answer, gold, question)`: for non-numeric golds, arithmetic between two literals,
-  operations the gold does not use, or a math span of the question echoed back.
+  operations the gold does not use, a math span of the question echoed back, hidden values.
 """
 from __future__ import annotations
 

@@ -18,10 +18,12 @@ Order of checks for one (gold, answer) pair (gold always goes first: math-verify
    number in a final form (`answer_form.read_number`: no arithmetic left to do, no second
    value, units only as the question names them, lowest terms where asked) and equal exactly;
    `25\\%` is 0.25, and also 25 when the gold carries `%` or the question asks for a percent;
-5. any other gold: an answer naming infinity/NaN/undefined is wrong unless the gold does;
-   arithmetic between literals, operations the gold does not use, and the question's own
-   expression echoed back are wrong (`answer_form.not_final`); numbers the safe parser refuses
-   to build (`(10^{10000})^{10000}`) are wrong; then math-verify `parse` + `verify`, with
+5. any other gold: an answer naming infinity/NaN/undefined is wrong unless the gold does; an
+   equation whose left side is not a name (`answer_form.equation_problem`), arithmetic between
+   literals, operations the gold does not use, the question's own expression echoed back, and
+   second values hidden where math-verify does not look (`\\text{}`, subscripts, zero factors,
+   inner boxes) are wrong (`answer_form.not_final`); numbers or products the safe parser
+   refuses to build (`(10^{10000})^{10000}`, `(x+1)^{60}(x+2)^{60}(x+3)^{60}`) are wrong; then math-verify `parse` + `verify`, with
    numbers re-checked exactly or to 40 digits and both sides required finite (it compares tiny
    values too tolerantly, and |a - oo| <= tol * oo is true); then `symbolic.equivalent`.
 Several boxes must each equal the gold (a hedge fails); they are joined only when the gold is a
