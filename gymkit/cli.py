@@ -111,8 +111,9 @@ def eval_cmd(
     options = parse_env_options(env_option, names)
     notes: dict[str, dict] = {}
     task_list = eval_tasks(names, n, seed, difficulty, options, sources, notes)
-    for note in notes.values():
-        err.print(note.pop("summary"), highlight=False)
+    for name, note in notes.items():  # the rows a loader skipped were logged as it read them
+        note.pop("summary")
+        err.print(f"{name}: {note['tasks']} tasks from {note['source']}", highlight=False)
     opts = {"base_url": base_url} if base_url else {}
     policy = load_policy(model, backend=backend, **opts)
     header = {"model": model, "checkpoint_step": checkpoint_step(model), "backend": backend,

@@ -203,7 +203,8 @@ def _reason(e: Exception) -> str:
     msg = str(e).splitlines()[0] if str(e) else ""
     if not isinstance(e, GymkitError):
         msg = f"{type(e).__name__}: {msg}"
-    return re.sub(r"\brow[ -]\d+:?\s*|\s*\(.*\)$", "", msg)[:160]  # details: Loaded.examples
+    msg = msg.split("; ")[0]  # drop lists of valid choices
+    return re.sub(r"\brow[ -]\d+(\s*\([^)]*\))?:?\s*|\s*\(.*\)$", "", msg)[:160]  # details: Loaded.examples
 
 
 def load_tasks(env: BaseEnv, source: str) -> Loaded:
@@ -234,7 +235,7 @@ def load_tasks(env: BaseEnv, source: str) -> Loaded:
         except (GymkitError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
             why = _reason(e)
             out.skipped[why] += 1
-            out.examples.setdefault(why, f"row {i} ({row.get('id', '?') if isinstance(row, dict) else '?'}): {e}"[:300])
+            out.examples.setdefault(why, (str(e) if "row" in str(e) else f"row {i}: {e}")[:300])
             continue
         if task.id in seen:  # two rows sharing an id would merge into one pass@k group
             task.id = f"{task.id}~{i}"

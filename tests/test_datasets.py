@@ -34,12 +34,20 @@ def test_humaneval_offline_every_canonical_solution_scores_1():
     assert bad == []
 
 
+# (tasks, rows skipped) per category of bfcl-eval 2026.3.23, as docs/datasets.md lists them
+BFCL_COUNTS = {"simple_python": (400, 0), "simple_java": (97, 3), "simple_javascript": (42, 8),
+               "multiple": (200, 0), "parallel": (200, 0), "parallel_multiple": (198, 2),
+               "live_simple": (255, 3), "live_multiple": (1038, 15), "live_parallel": (16, 0),
+               "live_parallel_multiple": (23, 1), "irrelevance": (240, 0),
+               "live_irrelevance": (884, 0)}
+
+
 @pytest.mark.parametrize("category", BFCL_CATEGORIES)
 def test_bfcl_offline_every_gold_scores_1(category):
     env = make_env("function_call")
     loaded = load_tasks(env, f"bfcl:{category}")
     # the rows skipped are those whose possible_answer breaks its own schema: few, and counted
-    assert sum(loaded.skipped.values()) <= 0.17 * (len(loaded.tasks) + sum(loaded.skipped.values()))
+    assert (len(loaded.tasks), sum(loaded.skipped.values())) == BFCL_COUNTS[category]
     assert set(loaded.skipped) <= {"possible_answer fails its own function schema"}
     for task in loaded.tasks:
         _, score = play(env, task, task.gold or [])
@@ -77,6 +85,18 @@ def test_jsonl_bad_rows_are_skipped_with_a_count_and_reason(tmp_path):
     assert "3 tasks" in loaded.summary() and "skipped" in loaded.summary()
     with pytest.raises(GymkitError, match="no usable task"):
         load_tasks(make_env("code"), str(_jsonl(tmp_path / "bad.jsonl", rows[3:])))
+
+
+def test_ifeval_rows_with_unsupported_instructions_are_counted_not_fatal(tmp_path):
+    rows = [{"key": 1000, "prompt": "Write a haiku about the sea. Do not use any commas.",
+             "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}]
+    rows += [{"key": 1001 + i, "prompt": f"Answer only in {lang}: what is rain?",
+              "instruction_id_list": ["language:response_language"], "kwargs": [{"language": lang}]}
+             for i, lang in enumerate(["hi", "de"])]
+    loaded = load_tasks(make_env("ifeval"), str(_jsonl(tmp_path / "ifeval.jsonl", rows)))
+    assert [t.id for t in loaded.tasks] == ["ifeval-1000"]
+    assert loaded.skipped == {"unsupported instruction id 'language:response_language'": 2}
+    assert "key 1001" in next(iter(loaded.examples.values()))
 
 
 def test_local_datasets_folder_parquet_and_json_array(tmp_path):
