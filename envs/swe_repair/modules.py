@@ -89,8 +89,8 @@ def test_median_even():
 def test_median_issue_example():
     assert median([1, 2, 3, 4]) == 2.5
 '''),
-    Bug("    return max(lo, min(x, hi))\n", "    return min(lo, max(x, hi))\n",
-        "clamp() is broken for values above the range: clamp(5, 0, 3) returns 0, expected 3.",
+    Bug("    return max(lo, min(x, hi))\n", "    return max(lo, min(x, hi - 1))\n",
+        "clamp() is off for values above the range: clamp(5, 0, 3) returns 2, expected 3.",
         '''
 def test_clamp_high():
     assert clamp(99, 1, 10) == 10

@@ -70,7 +70,7 @@ def fixed(t) -> dict[str, str]:
 ALT = {
     "median()": ("    return s[mid]\n", "    if n % 2 == 0:\n        return sum(s[mid - 1:mid + 1]) / 2\n"
                                        "    return s[mid]\n"),
-    "clamp()": ("    return min(lo, max(x, hi))\n", "    if x < lo:\n        return lo\n"
+    "clamp()": ("    return max(lo, min(x, hi - 1))\n", "    if x < lo:\n        return lo\n"
                                                     "    return hi if x > hi else x\n"),
     "mean([])": ("    return sum(values) / len(values)\n",
                  "    try:\n        return sum(values) / len(values)\n"
