@@ -11,7 +11,8 @@ import pytest
 from gymkit.verifiers.isolated import (CallTimeout, IsolatedWorker, RemoteError, WorkerCrashed,
                                        WorkerStartFailed)
 from gymkit.verifiers.math_answer import extract_boxed_answers, find_boxed
-from gymkit.verifiers.answer_form import pathological, power_depth, read_number
+from gymkit.verifiers.answer_form import pathological, power_depth
+from gymkit.verifiers.final_number import read_number
 from gymkit.verifiers.math_equiv import check_answers, score_boxed
 from gymkit.verifiers.algebra_check import parse_solutions, same_solutions
 from gymkit.verifiers.symbolic import ParseError, equivalent, parse_math

@@ -15,7 +15,7 @@ Order of checks for one (gold, answer) pair (gold always goes first: math-verify
 3. `answer_form.pathological`: length, nesting, power towers, relations (`380 \\le 381`), big
    operators the gold lacks (`\\prod`, `\\binom`, `!`): wrong, before any parser;
 4. a numeric gold (`380`, `0.75`, `\\frac{3}{4}`, `25\\%`, `3\\times10^{8}`): the answer must be a
-   number in a final form (`answer_form.read_number`: no arithmetic left to do, no second
+   number in a final form (`final_number.read_number`: no arithmetic left to do, no second
    value, units only as the question names them, lowest terms where asked) and equal exactly;
    `25\\%` is 0.25, and also 25 when the gold carries `%` or the question asks for a percent;
 5. any other gold: an answer naming infinity/NaN/undefined is wrong unless the gold does; an
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 from gymkit.types import Score
 
-from .answer_form import (NumberReading, asks_lowest_terms, equation_problem, non_finite, not_final,
-                          pathological, read_number)
+from .answer_form import equation_problem, non_finite, not_final, pathological
+from .final_number import NumberReading, asks_lowest_terms, read_number
 from .isolated import CallTimeout, RemoteError, WorkerCrashed, WorkerStartFailed, shared_worker
 from .math_answer import extract_boxed_answers, normalize_answer_text
 

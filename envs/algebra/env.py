@@ -11,7 +11,8 @@ from gymkit import BaseEnv, Score, Task
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.verifiers.algebra_check import check_algebra
-from gymkit.verifiers.answer_form import hidden_value, pathological, read_number
+from gymkit.verifiers.answer_form import hidden_value, pathological
+from gymkit.verifiers.final_number import read_number
 from gymkit.verifiers.math_answer import extract_boxed_answers
 from gymkit.verifiers.math_equiv import score_boxed, verify_isolated
 
