@@ -3,7 +3,8 @@
 A call *grounds* a value v (the gold, once the boxed answer matched it) when all hold:
 1. the run ended `ok` (exit code 0, no timeout, no memory kill);
 2. its stdout (the part the model was shown) prints v as a number, to the task's precision,
-   on its last line that holds numbers, a line of at most MAX_LAST_LINE numbers, and the
+   on its last line that holds numbers, a line of at most MAX_LAST_LINE numbers besides the
+   question's (`print(f'from {a} to {b}: {days}')` is fine), and the
    whole stdout holds at most MAX_NEW_PRINTED distinct numbers that are not the question's
    own (printing `range(228, 240)`, one per line or all on one, sprays candidates; it does
    not compute one);
@@ -158,7 +159,7 @@ def grounds(record: dict, gold: Fraction, tol: Fraction, question: list[Fraction
     if len(set(printed) - set(question)) > MAX_NEW_PRINTED:
         return False
     last = [Fraction(p) for p in record.get("last_line", [])]
-    if len(last) > MAX_LAST_LINE or not any(close(p, gold, tol) for p in last):
+    if len(set(last) - set(question)) > MAX_LAST_LINE or not any(close(p, gold, tol) for p in last):
         return False
     if gold in question:  # the answer is a question number: literals equal to it are data
         return True

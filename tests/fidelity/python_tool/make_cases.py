@@ -106,6 +106,10 @@ add("ok-answer-then-count", "A", [py(CODE["A"] + "\nprint('checked', 2, 'dates')
     "correct", "the answer, then a line with another number",
     ["equivalent"], known_limit="the answer must be on the last stdout line that holds numbers "
     "(closes candidate sprays printed one per line)")
+add("ok-label-with-dates", "A", [py("from datetime import date\na, b = date(2007, 1, 19), "
+                                    "date(2007, 9, 12)\nprint(f'from {a} to {b}: {(b - a).days} days')"),
+                                 say(box("A"))], "correct",
+    "the result line repeats the question's dates", ["equivalent"])
 add("ok-nines", "F", [py("print(sum(1 for x in range(10000, 99999 + 1) if sum(int(c) for c in "
                          "str(x)) == 30))"), say(box("F"))], "correct",
     "99999 + 1 as a range end is not an invented number", ["equivalent"])
