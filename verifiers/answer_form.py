@@ -40,7 +40,8 @@ _HEDGE_WORDS = {"or", "and", "more", "less", "than", "about", "approximately", "
                 "roughly", "least", "most", "maybe", "perhaps", "not", "nearly", "almost", "over",
                 "under", "plus", "minus", "between", "to", "either", "possibly", "probably",
                 "also", "else", "up", "above", "below", "exactly", "times", "if", "but", "no",
-                "is", "are", "answer", "wrong", "correct", "right", "any", "every", "all"}
+                "is", "are", "answer", "wrong", "correct", "right", "any", "every", "all", "odd",
+                "circa", "ca", "est", "estimated", "likely", "ish", "some", "guess", "unsure"}
 # unit abbreviations -> word stems one of which the question must mention
 _ABBREV = {"km": ("kilomet", "km"), "m": ("metre", "meter"), "cm": ("centimet", "cm"),
            "mm": ("millimet", "mm"), "kg": ("kilogram", "kg"), "g": ("gram",), "mg": ("milligram",),
