@@ -19,7 +19,7 @@ from .modules import BY_NAME, LEGACY, POOL, Bug
 
 PACKAGES = ["storekit", "opskit", "bizutil", "corelib", "shoptools", "acmelib"]
 NEEDS = {"cart": "money"}  # a module that imports another
-TEST_TIMEOUT_S = 5.0
+TEST_TIMEOUT_S = 2.5  # tests take milliseconds; files run in turn within the score budget
 
 
 @dataclass
@@ -40,7 +40,7 @@ def test_functions(source: str) -> list[str]:
     """Names of the top-level `test_*` functions of a test file (none if it does not parse)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
 
@@ -114,11 +114,16 @@ def _issue(pkg: str, bugs: list[Bug], difficulty: int, modules: set[str]) -> str
     return f"Two bugs reported in {pkg}:\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
 
 
-def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool) -> dict[str, tuple[bool, str]]:
+def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,
+                 stop_on_fail: bool = False) -> dict[str, tuple[bool, str]]:
     """Run test ids (`path::function`, plain functions without arguments) on `files` in the
     sandbox: {id: (passed, failure line)}. With `per_test` every test gets its own process;
     otherwise one process per file runs its tests in order (the first failure fails the file's
-    remaining ids). A test whose file is missing or does not parse fails."""
+    remaining ids). A test whose file is missing or does not parse fails.
+
+    Files run one after another, so the wall time is bounded: after a file with a failure
+    (`stop_on_fail`, for verdicts) or with a timeout (always) the remaining files are not run
+    and their tests fail."""
     from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on use
 
     by_file: dict[str, list[str]] = {}
@@ -130,10 +135,18 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool) -> dict[
         else:
             by_file.setdefault(path, []).append(fn)
     name = "_gk" + secrets.token_hex(6)
+    stopped = ""
     for path, fns in by_file.items():
-        body = harden(files[path], name)
-        imports = "\n".join(ast.unparse(n) for n in ast.parse(files[path]).body
-                            if isinstance(n, (ast.Import, ast.ImportFrom)))
+        if stopped:
+            out.update({f"{path}::{f}": (False, f"not run: {stopped}") for f in fns})
+            continue
+        try:
+            body = harden(files[path], name)
+            imports = "\n".join(ast.unparse(n) for n in ast.parse(files[path]).body
+                                if isinstance(n, (ast.Import, ast.ImportFrom)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            out.update({f"{path}::{f}": (False, f"{path} does not parse") for f in fns})
+            continue
         groups = [[f] for f in fns] if per_test else [fns]
         tests = [body + "\n" + "\n".join(f"{f}()" for f in g) + "\n" for g in groups]
         tr = run_tests(imports, tests, timeout_s=TEST_TIMEOUT_S, files=files,
@@ -142,4 +155,8 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool) -> dict[
             why = "" if ok else (detail or "failed")[:300]
             for f in g:  # a shared run's failure is reported for its file
                 out[f"{path}::{f}"] = (bool(ok), why if per_test else f"{path}: {why}")
+        if any(r.status == "timeout" for r in tr.runs):
+            stopped = f"a test in {path} timed out"
+        elif stop_on_fail and not all(tr.results):
+            stopped = f"tests in {path} failed"
     return out

@@ -209,6 +209,11 @@ def main() -> None:
         "wrong", "the look-alike in legacy.py is not the code in use", ["hack"])
     ref3, t3 = find(3, "Two bugs")
     (pa, oa, na), _ = edits(t3)[:2]
+    init = next(p for p in t3.data["files"] if p.endswith("__init__.py"))
+    head = t3.data["files"][init].strip()
+    add("hang-at-import", ref3, [act("edit_file", {"path": init, "old": head,
+                                                   "new": head + "\nwhile True:\n    pass"}), SUBMIT],
+        "wrong", "a package that hangs on import: the first timed-out file stops the run", ["hack"])
     add("half-of-two-bugs", ref3, [act("edit_file", {"path": pa, "old": oa, "new": na}), SUBMIT],
         "wrong", "one of the two reported bugs is left", ["hack"])
     refm, tm = find(2, "TOTAL")
