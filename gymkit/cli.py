@@ -145,7 +145,8 @@ def _print_metrics(metrics: dict) -> None:
 
 @app.command()
 def verify(env: str = typer.Option(..., help="Env name."),
-           tasks_file: Path = typer.Option(..., "--tasks", help="Tasks JSONL (env or standard format)."),
+           tasks_file: Path = typer.Option(..., "--tasks", help="Tasks: JSONL (env or standard "
+                                           "format) or any source of docs/datasets.md."),
            responses: Path = typer.Option(..., help="JSONL rows {task_id, response}."),
            out_file: Optional[Path] = typer.Option(None, "--out"),
            no_ray: bool = typer.Option(False, "--no-ray", help="Score in-process."),
@@ -163,7 +164,9 @@ def verify(env: str = typer.Option(..., help="Env name."),
     if resume and out_file is None:
         raise GymkitError("--resume needs --out (the file to continue)")
     env_obj = make_env(env)
-    by_id = {t.id: t for t in env_obj.load(tasks_file)}
+    from .datasets import load_tasks  # the sources of eval --tasks: files, humaneval, bfcl:*, HF ids
+
+    by_id = {t.id: t for t in load_tasks(env_obj, str(tasks_file)).tasks}
     kept = _rows_done(out_file) if resume else []
     skip = {r["line"] for r in kept}
     order, items, unknown = [], [], []

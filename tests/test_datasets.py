@@ -201,3 +201,13 @@ def test_eval_cli_on_humaneval_with_a_tiny_model(tmp_path, capsys):
     assert head["task_sources"]["code"]["source"] == "humaneval"
     assert main(["eval", "--tasks", "no_such_file.jsonl", "--env", "math"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_verify_reads_package_datasets(tmp_path):
+    he = {t.id: t for t in load_tasks(make_env("code"), "humaneval").tasks}
+    rows = [{"task_id": "HumanEval/0", "response": he["HumanEval/0"].gold_text},
+            {"task_id": "HumanEval/1", "response": "```python\ndef f(): pass\n```"}]
+    out = tmp_path / "scored.jsonl"
+    assert main(["verify", "--env", "code", "--tasks", "humaneval", "--responses",
+                 str(_jsonl(tmp_path / "r.jsonl", rows)), "--out", str(out), "--no-ray"]) == 0
+    assert [json.loads(x)["status"] for x in out.read_text().splitlines()] == ["correct", "wrong"]
