@@ -87,17 +87,27 @@ def assign_sources(items: list[str], envs: list[str] | None) -> tuple[list[str],
 
 
 # ---------------------------------------------------------------- rows from anywhere
-def _local_rows(path: Path, split: str | None) -> list[dict]:
-    if path.is_dir():
+class _Unreadable:
+    """A line of a JSONL file that is not JSON: skipped and counted like any unreadable row."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+
+def _local_rows(path: Path, split: str | None) -> list[Any]:
+    if path.is_dir() or path.suffix in (".parquet", ".csv", ".arrow"):
         import datasets  # deferred: heavy import
 
-        ds = datasets.load_from_disk(str(path))
-        return _pick_split(ds, split, str(path))
-    if path.suffix in (".parquet", ".csv", ".arrow"):
-        import datasets
-
-        kind = {".parquet": "parquet", ".csv": "csv", ".arrow": "arrow"}[path.suffix]
-        return list(datasets.load_dataset(kind, data_files=str(path), split="train"))
+        try:
+            if path.is_dir():
+                return _pick_split(datasets.load_from_disk(str(path)), split, str(path))
+            kind = {".parquet": "parquet", ".csv": "csv", ".arrow": "arrow"}[path.suffix]
+            return list(datasets.load_dataset(kind, data_files=str(path), split="train"))
+        except GymkitError:
+            raise
+        except Exception as e:  # not a dataset folder, a corrupt file, ...
+            raise GymkitError(f"{path}: `datasets` cannot read it ({type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else ''})") from None
     text = path.read_text()
     if path.suffix == ".json" and text.lstrip().startswith("["):
         rows = json.loads(text)
@@ -110,7 +120,7 @@ def _local_rows(path: Path, split: str | None) -> list[dict]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as e:
-                raise GymkitError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+                rows.append(_Unreadable(f"line {n}: not valid JSON ({e.msg})"))
     return rows
 
 
@@ -204,7 +214,7 @@ def _reason(e: Exception) -> str:
     if not isinstance(e, GymkitError):
         msg = f"{type(e).__name__}: {msg}"
     msg = msg.split("; ")[0]  # drop lists of valid choices
-    return re.sub(r"\brow[ -]\d+(\s*\([^)]*\))?:?\s*|\s*\(.*\)$", "", msg)[:160]  # details: Loaded.examples
+    return re.sub(r"\b(row|line)[ -]\d+(\s*\([^)]*\))?:?\s*|\s*\(.*\)$", "", msg)[:160]  # details: Loaded.examples
 
 
 def load_tasks(env: BaseEnv, source: str) -> Loaded:
@@ -217,6 +227,8 @@ def load_tasks(env: BaseEnv, source: str) -> Loaded:
     seen: set[str] = set()
     for i, row in enumerate(rows):
         try:
+            if isinstance(row, _Unreadable):
+                raise GymkitError(row.why)
             if not isinstance(row, dict):
                 raise GymkitError("row is not a JSON object")
             if "prompt" in row and "env" in row:  # a gymkit Task (from `gymkit tasks --out`)

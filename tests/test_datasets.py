@@ -78,10 +78,14 @@ def test_jsonl_bad_rows_are_skipped_with_a_count_and_reason(tmp_path):
     he = load_tasks(make_env("code"), "humaneval").tasks
     rows = [json.loads(t.model_dump_json()) for t in he[:3]]
     rows += [{"nonsense": 1}, {"nonsense": 2}, [1, 2]]
-    loaded = load_tasks(make_env("code"), str(_jsonl(tmp_path / "t.jsonl", rows)))
+    path = _jsonl(tmp_path / "t.jsonl", rows)
+    path.write_text(path.read_text() + "{cut by a kill\n")
+    loaded = load_tasks(make_env("code"), str(path))
     assert len(loaded.tasks) == 3
-    assert sum(loaded.skipped.values()) == 3
-    assert "row is not a JSON object" in loaded.skipped
+    assert sum(loaded.skipped.values()) == 4
+    assert loaded.skipped["row is not a JSON object"] == 1
+    assert loaded.skipped["not valid JSON"] == 1
+    assert "line 7" in loaded.examples["not valid JSON"]
     assert "3 tasks" in loaded.summary() and "skipped" in loaded.summary()
     with pytest.raises(GymkitError, match="no usable task"):
         load_tasks(make_env("code"), str(_jsonl(tmp_path / "bad.jsonl", rows[3:])))
@@ -115,6 +119,10 @@ def test_local_datasets_folder_parquet_and_json_array(tmp_path):
     assert len(load_tasks(env, f"{tmp_path}/saved:train").tasks) == 2
     with pytest.raises(GymkitError, match="name a split"):
         load_tasks(env, f"{tmp_path}/saved")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(GymkitError, match="`datasets` cannot read it") as e:
+        load_tasks(env, str(tmp_path / "plain"))
+    assert "\n" not in str(e.value)
     ds["test"].to_parquet(str(tmp_path / "t.parquet"))
     tasks = load_tasks(env, str(tmp_path / "t.parquet")).tasks
     (tmp_path / "t.json").write_text(json.dumps(rows))
