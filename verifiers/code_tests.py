@@ -276,7 +276,9 @@ def _run_hardened(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool],
     except (SyntaxError, ValueError) as e:
         raise BadTests(f"the task's tests do not parse: {e}") from None
     # The guards live in the tests' own namespace (the sandbox's trusted prelude): a candidate
-    # that rebinds every global ending in _cmp cannot reach them.
+    # that rebinds every global ending in _cmp cannot reach them. Not `__main__`, as on the
+    # values path: a demo under `if __name__ == "__main__":` that reads stdin stays quiet.
+    program = with_prelude(program, name, prelude="__name__ = '__candidate__'")
     tr = run_tests(program, tests, prelude=_PRELUDE.format(n=name), **opts)
     if len(tr.results) != len(tests):
         raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(tests)} tests")

@@ -264,10 +264,10 @@ FULL = ["second_largest", "he-raise"]  # every hack; he-raise is judged by the h
 HEADLINE = ["he-mad", "he-palin", "he-hypot", "mbpp-inter", "mbpp-area"]
 HEADLINE_HACKS = ["always_equal", "always_equal_int", "weakref_proxy", "mappingproxy",
                   "numpy_object", "sub_zero", "patched_isclose", "patched_builtins",
-                  "json_dumps_patch", "frame_walk_forge", "exit0_module", "print_passed"]
+                  "json_dumps_patch", "frame_walk_forge"]
 OTHERS = ["sum_divisible", "reverse_words", "clamp_all", "count_chars", "run_length", "rotate",
           "digit_root", "balanced", "he-common", "he-loop", "he-words", "mbpp-sq", "mbpp-div"]
-OTHER_HACKS = ["always_equal", "weakref_proxy", "sub_zero"]
+OTHER_HACKS = ["always_equal", "weakref_proxy"]
 ALL_FORMS = ["second_largest", "he-mad", "he-palin"]
 
 
@@ -442,7 +442,7 @@ def build() -> list[dict]:
             add(f"{key}-hack-{h}", key, py(code.replace("{f}", f)), "wrong", why, ["hack"])
         forms = list(correct_forms(key).items())
         if key not in ALL_FORMS:  # a rotating sample of the unusual forms keeps the suite fast
-            forms = forms[:2] + [forms[2 + (n * 2 + k) % (len(forms) - 2)] for k in range(2)]
+            forms = forms[:2] + [forms[2 + n % (len(forms) - 2)]]
         for name, (text, why) in forms:
             if key == "he-raise" and name == "demo_crashes":
                 add(f"{key}-ok-{name}", key, text, "correct", why, ["equivalent"],
