@@ -36,7 +36,8 @@ class CodeEnv(BaseEnv):
     name = "code"
     family = "code"
     config_keys = ("reward", "timeout_s", "memory_mb")
-    verifier = "hidden tests in the sandbox (asserts / stdin-stdout / call); all must pass"
+    verifier = ("hidden tests in the sandbox; results judged on the trusted side (asserts as "
+                "values, stdin-stdout, call); all must pass")
     difficulties = (1, 2, 3)
 
     def __init__(self, **config: Any) -> None:
