@@ -230,8 +230,8 @@ class SweRepairEnv(BaseEnv):
                                tests_edited=touched[:5])
         if files == start:
             return Score.wrong("the repository was not changed")
-        res = run_test_ids({**files, **data["hidden_files"]}, data["hidden_tests"], per_test=False,
-                           stop_on_fail=True)
+        res = run_test_ids(files, data["hidden_tests"], per_test=False, stop_on_fail=True,
+                           secret=data["hidden_files"])
         failed = [t for t in data["hidden_tests"] if not res[t][0]]
         frac = 1 - len(failed) / max(1, len(data["hidden_tests"]))
         if failed:

@@ -115,9 +115,12 @@ def _issue(pkg: str, bugs: list[Bug], difficulty: int, modules: set[str]) -> str
 
 
 def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,
-                 stop_on_fail: bool = False) -> dict[str, tuple[bool, str]]:
+                 stop_on_fail: bool = False, secret: dict[str, str] | None = None
+                 ) -> dict[str, tuple[bool, str]]:
     """Run test ids (`path::function`, plain functions without arguments) on `files` in the
-    sandbox: {id: (passed, failure line)}. With `per_test` every test gets its own process;
+    sandbox: {id: (passed, failure line)}. Test files in `secret` (the hidden tests) are read
+    from there and never written into the sandbox's tree, where the candidate's code could
+    read them. With `per_test` every test gets its own process;
     otherwise one process per file runs its tests in order (the first failure fails the file's
     remaining ids). A test whose file is missing or does not parse fails.
 
@@ -126,11 +129,14 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,
     and their tests fail."""
     from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on use
 
+    secret = secret or {}
+    sources = {**files, **secret}
+    files = {p: t for p, t in files.items() if p not in secret}
     by_file: dict[str, list[str]] = {}
     out: dict[str, tuple[bool, str]] = {}
     for tid in ids:
         path, _, fn = tid.partition("::")
-        if path not in files or fn not in test_functions(files[path]):
+        if path not in sources or fn not in test_functions(sources[path]):
             out[tid] = (False, f"no test {fn!r} in {path}")
         else:
             by_file.setdefault(path, []).append(fn)
@@ -141,8 +147,8 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,
             out.update({f"{path}::{f}": (False, f"not run: {stopped}") for f in fns})
             continue
         try:
-            body = harden(files[path], name)
-            imports = "\n".join(ast.unparse(n) for n in ast.parse(files[path]).body
+            body = harden(sources[path], name)
+            imports = "\n".join(ast.unparse(n) for n in ast.parse(sources[path]).body
                                 if isinstance(n, (ast.Import, ast.ImportFrom)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             out.update({f"{path}::{f}": (False, f"{path} does not parse") for f in fns})

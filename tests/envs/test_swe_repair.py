@@ -140,3 +140,11 @@ def test_example_files_replay(env):
         task = Task.model_validate(ro["task"])
         actions = [m for m in ro["messages"][len(task.prompt):] if m["role"] == "assistant"]
         assert play(env, task, actions)[1].status == ro["status"]
+
+
+def test_hidden_tests_are_never_on_the_sandbox_disk():
+    files = {"pkg/__init__.py": "", "pkg/m.py": "import os\nSEEN = os.path.exists('t/test_h.py')\n",
+             "t/test_h.py": "stale copy the agent wrote\n"}
+    secret = {"t/test_h.py": "from pkg.m import SEEN\n\n\ndef test_x():\n    assert SEEN is False\n"}
+    res = run_test_ids(files, ["t/test_h.py::test_x"], per_test=False, secret=secret)
+    assert res["t/test_h.py::test_x"][0], res
