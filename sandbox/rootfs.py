@@ -107,7 +107,7 @@ def harden_for_tests(slots: int, uid_base: int, disk_mb: int, inodes: int) -> No
                 linux.mount("/dev/null", so, None, linux.MS_BIND)
     linux.make_tree_readonly("/", recursive=True)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
-                f"size=64k,nr_inodes={slots + 16},mode=755")
+                f"size=64k,nr_inodes={2 * slots + 16},mode=755")
     for i in range(slots):
         os.mkdir(f"/tmp/s{i}", 0o755)
         uid = uid_base + i

@@ -12,6 +12,7 @@ and what a run leaves behind is removed after the answer went out (or by the ker
 """
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import selectors
@@ -110,6 +111,11 @@ def _open_workspace(req: dict) -> int | None:
 def _isolate(req: dict, mode: str) -> str:
     """Enter this request's namespaces; return the directory that holds working dirs."""
     if mode == "zygote":  # the slot's private tmpfs (noexec), made when the zygote started
+        # The previous runner of this slot may still be removing what its candidate left
+        # (after it answered): wait for it, so no run ever starts on a full tmpfs. The
+        # lock goes with this process.
+        lock = os.open(f"/tmp/s{req['slot']}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(lock, fcntl.LOCK_EX)
         return f"/tmp/s{req['slot']}"
     if mode != "namespaces":
         root = tempfile.mkdtemp(prefix="gymkit-run-")
@@ -147,6 +153,8 @@ def _make_workdir(job: dict, index: int, req: dict, mode: str, work_root: str,
     """The job's working dir, and a note if the saved workspace could not be copied in."""
     if mode == "namespaces":
         _fresh_tmp(req, index, job.get("test") is not None)
+    if mode == "zygote" and index > 0:  # the earlier test's files (bounded by the inode cap)
+        shutil.rmtree(os.path.join(work_root, f"w{os.getpid()}-{index - 1}"), ignore_errors=True)
     name = f"w{os.getpid()}-{index}" if mode == "zygote" else "work"
     workdir = os.path.join(work_root, name)
     os.mkdir(workdir, 0o700)

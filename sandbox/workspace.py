@@ -32,6 +32,8 @@ class Workspace:
         job = api._job(code, language, stdin, timeout_s, memory_mb, files_b)
         request = api._request([job], workspace=self.path)
         request["disk_mb"] = self.disk_mb
+        # Enough inodes for any tree the budget admits (4 KiB per entry), plus some.
+        request["inodes"] = max(request["inodes"], self.disk_mb * 256 + 64)
         raw = client.submit(request)["results"][0]
         return api._result(raw, job)
 

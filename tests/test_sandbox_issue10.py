@@ -184,3 +184,18 @@ def test_a_flood_cannot_produce_a_sandbox_error():
             pytest.fail(f"flood produced SandboxError: {exc}\n{code}")
         assert res.status in ("timeout", "killed", "oom", "error"), res.status
         assert not tr.passed and tr.status != "ok"
+
+
+def test_a_full_tmp_never_reaches_the_next_test_or_run():
+    """A candidate that uses up its tmp's inodes fails its own tests; the next test of
+    the same call, and the next caller on the same slot, start on an empty tmp."""
+    flood = ("n = 0\ntry:\n    while True:\n        open(f'f{n}', 'w').close(); n += 1\n"
+             "except OSError:\n    pass\n" + WRONG)
+    for _ in range(2):
+        tr = run_tests(flood, ["assert f(1) == 5", "assert f(2) == 5"], timeout_s=10)
+        assert tr.results == [False, False] and all("AssertionError" in d for d in tr.details), \
+            tr.details
+        for _ in range(2):  # two slots on this machine: the next callers land on either
+            tr = run_tests("open('x', 'w').write('1')\ndef f(x):\n    return x * x + 4\n",
+                           [CHECK])
+            assert tr.passed, tr.details
