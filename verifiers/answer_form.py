@@ -29,6 +29,8 @@ MAX_POWER_DEPTH = 3  # `a^{b^{c^{d}}}`: a tower, refused before sympy builds it
 _RELATION = re.compile(r"\\(le|ge|leq|geq|neq|ne|lt|gt|leqslant|geqslant|ll|gg|approx"
                        r"|sim|simeq|equiv|cong|propto|subset|notin)(?![A-Za-z])"
                        r"|[<>≤≥≠≈]|!=")
+# an interval gold (`(-\\infty, 2]`, `[1, 3) \\cup (4, 5]`) may be answered with inequalities
+_INTERVAL = re.compile(r"(\\left)?[\[(].*,.*(\\right)?[\])](\s*\\cup\s*(\\left)?[\[(].*,.*(\\right)?[\])])*")
 _BIG_OPS = re.compile(r"\\(prod|sum|int|iint|iiint|oint|lim|limsup|liminf|binom|dbinom|tbinom|"
                       r"choose|Gamma|zeta|partial|frac\{d|mathrm\{d\})(?![A-Za-z])|(?<!\\)!")
 _NON_FINITE = re.compile(r"\\infty|∞|\\infin\b|(?<![A-Za-z])(oo|inf|infinity|infinite|nan|zoo|"
@@ -122,7 +124,7 @@ def pathological(answer: str, gold: str = "") -> str | None:
     if power_depth(answer) >= MAX_POWER_DEPTH:
         return "a power tower (exponents nested 3 deep) is not a final answer"
     rel = _RELATION.search(answer)
-    if rel and not _RELATION.search(gold):
+    if rel and not _RELATION.search(gold) and not _INTERVAL.fullmatch(gold.strip()):
         return f"a relation ({rel.group(0)!r}), not a value"
     used = {m.group(0) for m in _BIG_OPS.finditer(answer)} - {m.group(0) for m in _BIG_OPS.finditer(gold)}
     if used:
@@ -215,7 +217,7 @@ def unit_problem(unit: str, question: str | None) -> str | None:
 
 _LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-)\s*{_DEC}(?![\w.^\\({{])"
                          rf"|(?<![\w^.\\*]){_DEC}\s*(\\times|\\cdot|\*|×|·|\\div|÷)\s*{_DEC}(?![\w.^])"
-                         rf"|(?<![\w^.]){_DEC}\s*\^\s*\{{?\s*\d")
+                         rf"|(?<![\w^.]){_DEC}\s*\^\s*(\{{\s*\d+\s*\}}|\d)")  # `2^3`; `2^{1/3}` is a root
 # `+ 0 \\cdot W` pads a right answer with anything: a literal zero factor is never final
 _ZERO_TIMES = re.compile(r"(?<![\d.])0\s*(\\cdot|\\times|\*)|(\\cdot|\\times|\*)\s*0(?![\d.])")
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|operatorname|textnormal)\s*\{")
@@ -243,8 +245,32 @@ _OP_CLASSES = {"\\sqrt": "root", "√": "root", "^": "power", "\\exp": "power", 
                "log": "log", "ln": "log"}
 
 
+_FRACTIONAL_POWER = re.compile(r"\^\s*\{\s*(\(?\s*[-+]?\d+\s*/\s*\d+\s*\)?|\\[dt]?frac\s*\{?\d+\}?\s*\{?\d+\}?)\s*\}"
+                               r"|\*\*\s*\(\s*[-+]?\d+\s*/\s*\d+\s*\)")
+# `\sqrt{12}`, `\sqrt[3]{16}`, `12^{1/2}`: an integer radicand, with its root index (2 for \sqrt)
+_RADICAND = re.compile(r"\\sqrt\s*(?:\[\s*(\d+)\s*\])?\s*(?:\{\s*(\d+)\s*\}|(\d+))|sqrt\(\s*(\d+)\s*\)"
+                       r"|(?<![\w.])(\d+)\s*(?:\^|\*\*)\s*[{(]\s*[-+]?\d+\s*/\s*(\d+)\s*[})]")
+_SIMPLEST = re.compile(r"simplest (radical )?form|simplif|lowest terms", re.I)
+
+
 def _op_classes(s: str) -> set[str]:
+    s = _FRACTIONAL_POWER.sub(lambda _: "\\sqrt", s)  # a fractional power is a root, whichever way written
     return {cls for tok, cls in _OP_CLASSES.items() if tok in s}
+
+
+def unsimplified_radical(s: str) -> bool:
+    """True when an integer radicand still holds a perfect power (`\\sqrt{12}`, `27^{1/2}`)."""
+    for m in _RADICAND.finditer(s):
+        k = int(m.group(1) or m.group(6) or 2)
+        n = int(m.group(2) or m.group(3) or m.group(4) or m.group(5))
+        if k < 2 or n > 10**12:
+            return k >= 2  # a huge radicand is not a simplified form either
+        d = 2
+        while d ** k <= n:
+            if n % d ** k == 0:
+                return True
+            d += 1
+    return False
 
 
 def math_spans(question: str | None) -> list[str]:
@@ -289,4 +315,7 @@ def not_final(answer: str, gold: str, question: str | None = None,
     a = normalize(answer)
     if a != normalize(gold) and any(a == normalize(sp) for sp in math_spans(question)):
         return "the answer repeats the question's expression"
+    if (question and _SIMPLEST.search(question) and unsimplified_radical(answer)
+            and not unsimplified_radical(gold)):
+        return "not in simplest radical form, which the question asks for"
     return None
