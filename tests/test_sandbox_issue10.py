@@ -141,6 +141,11 @@ def test_memfd_and_children_are_capped_together():
             "time.sleep(3)\n")
     res = run(kids, memory_mb=128, timeout_s=10)  # 600 MB wanted in all, 128 MB allowed
     assert res.status == "oom", (res.status, res.reason)
+    tmpfile = ("b = b'x' * (1 << 20)\nwith open('big', 'wb') as fh:\n    for _ in range(200):\n"
+               "        fh.write(b)\n" + WRONG)  # tmpfs pages count too
+    tr = run_tests(tmpfile, ["assert f(1) == 5", "assert f(2) == 5"], memory_mb=64)
+    assert tr.results == [False, False] and tr.status == "oom", tr.details
+    assert run_tests("def f(x):\n    return x * x + 4\n", [CHECK], memory_mb=64).passed
 
 
 def test_file_flood_is_capped_and_cleanup_costs_the_caller_nothing():
