@@ -107,6 +107,9 @@ class _Results(ast.NodeTransformer):
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
         if isinstance(node.value, ast.Name) and node.value.id == "math":
             return ast.Attribute(ast.Name(f"{self.name}_math", ast.Load()), node.attr, node.ctx)
+        if isinstance(node.value, ast.Call):  # make(1).x: an object whose field is tested
+            node.value = self.generic_visit(node.value)
+            return node
         return self.generic_visit(node)
 
 

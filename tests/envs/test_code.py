@@ -260,6 +260,7 @@ def test_determinism(env):
     ("import math\nmath.isclose = lambda *a, **k: True\ndef f(x): return 0.0",
      "import math\nassert math.isclose(f(1), 0.5)", False),  # patched after the guards froze it
     ("def f(x): return (i for i in range(x))", "assert list(f(3)) == [0, 1, 2]", True),
+    ("class P:\n    def __init__(s, x): s.x = x\ndef f(x): return P(x)", "assert f(3).x == 3", True),
 ])
 def test_assert_hardening(candidate, test, passes):
     from gymkit.verifiers.code_tests import harden, with_prelude
