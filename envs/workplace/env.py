@@ -191,8 +191,9 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         if not differs:  # recipients match the gold's, pair the emails in order
             sent = sorted((m for m in db["emails"].values() if m["folder"] == "sent"),
                           key=lambda m: (m["to"], m["id"]))
+            me = db["people"][db["me"]]["email"]
             for want in sorted(data.get("emails", []), key=lambda e: sorted(e["to"])):
-                got = next(m for m in sent if m["to"] == sorted(want["to"]))
+                got = next(m for m in sent if [a for a in m["to"] if a != me] == sorted(want["to"]))
                 sent.remove(got)
                 problems += [f"email to {', '.join(got['to'])}: {p}" for p in told_problems(
                     f"{got['subject']}\n{got['body']}", want["mention"], allowed, st["names"],

@@ -102,7 +102,8 @@ def main() -> None:
     g3 = gold_of(move)
     em = calls_named(g3, "send_email")[0]
     a = args_of(g3[em])
-    set_args(g3[em], {**a, "to": [a["to"][0].upper()], "subject": "1:1 moved",
+    me_email = ENV.reset(move).state["db"]["people"][ENV.reset(move).state["db"]["me"]]["email"]
+    set_args(g3[em], {**a, "to": [a["to"][0].upper(), me_email], "subject": "1:1 moved",
                       "body": f"Hello! Our 1:1 is now on March {int(date[-2:])} at {ampm}."})
     add("eq-move-email-wording", move_gen, g3, "correct",
         "email in other words, recipient in upper case", ["equivalent"])
@@ -255,6 +256,32 @@ def main() -> None:
     set_args(s3[1], {**a, "attendee_emails": a["attendee_emails"] * 2, "title": a["title"].lower()})
     add("schedule-dup-attendee", sch_gen, s3, "correct",
         "a repeated attendee and lower-case title are the same event", ["equivalent"])
+    # ---------------------------------------------------------------- level 3 and namesakes
+    l3_gen, l3 = find("manager_task", 3)
+    full = gold_of(l3)
+    half = [m for m in full if not (m.get("tool_calls") and m["tool_calls"][0]["function"]["name"]
+                                    in ("search_people", "get_person", "create_task"))]
+    add("l3-only-first-request", l3_gen, half, "wrong", "the second request was skipped", ["hack"])
+    add("l3-reordered-final", l3_gen, with_final(full, " ".join(reversed(full[-1]["content"].split(". ")))),
+        "correct", "the same facts in another order", ["equivalent"])
+    sick = mgr.prompt[-1]["content"].split(" is out sick")[0]
+    add("name-or-the-sick-person", mgr_gen, with_final(m, f"The manager is {boss} or {sick}."),
+        "wrong", "two shown names offered as the answer", ["hedge"])
+    for nth in range(12):
+        ngen, nt = find("cancel_notify", 2, nth)
+        ndb = ENV.reset(nt).state["db"]
+        cg = gold_of(nt)
+        target = args_of(cg[calls_named(cg, "cancel_event")[0]])["event_id"]
+        title = ndb["events"][target]["title"]
+        twins = [e["id"] for e in ndb["events"].values() if e["title"] == title and e["id"] != target
+                 and e["status"] == "confirmed" and ndb["people"][ndb["me"]]["email"] in e["attendees"]]
+        if twins:
+            ask_i = next(i for i, x in enumerate(cg[:-1]) if not x.get("tool_calls"))
+            cg[ask_i] = say(f"Shall I cancel {twins[0]} ('{title}')? Please confirm.")
+            set_args(cg[calls_named(cg, "cancel_event")[0]], {"event_id": twins[0]})
+            add("cancel-namesake-meeting", ngen, cg, "wrong",
+                "the meeting of the same title on another day was cancelled", ["hack"])
+            break
     OUT.write_text("".join(json.dumps(c) + "\n" for c in CASES))
     print(f"{len(CASES)} cases -> {OUT}")
 
