@@ -193,11 +193,13 @@ def collect_plan(spec: TestSpec) -> dict:
     with _WORKER_LOCK:
         hit = _COLLECTED.get(key)
     if hit is None:
-        from gymkit.verifiers.isolated import IsolatedError
+        from gymkit.verifiers.isolated import CallTimeout, IsolatedError
 
         try:
             hit = _worker().call(collect, plan)
-        except IsolatedError as e:  # not cached: a loaded machine may do better next time
+        except CallTimeout:  # cached: tests this slow to prepare will be slow again
+            hit = {"unsupported": "preparing the tests ran past the worker's timeout"}
+        except IsolatedError as e:  # not cached: a crashed worker may do better next time
             return {"unsupported": f"the tests could not be prepared ({type(e).__name__})"}
         with _WORKER_LOCK:
             if len(_COLLECTED) > 4096:
