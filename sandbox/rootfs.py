@@ -95,16 +95,27 @@ def build_root(root: str, package_dir: str, writable: str) -> None:
     _bind(writable, root, recursive=False)  # a fresh bind: writable, and only this dir
 
 
+def _python_trees() -> list[str]:
+    """Every Python library tree inside the root: ours, and the system's (same ABI ones
+    would load into our interpreter)."""
+    bases = sorted({*interpreter_dirs(), "/usr", "/usr/local"})
+    return sorted({d for b in bases for d in glob.glob(f"{b}/lib*/python*") if os.path.isdir(d)})
+
+
 def harden_for_tests(slots: int, uid_base: int, disk_mb: int, inodes: int) -> None:
-    """In the test zygote's own mount namespace (inside the root): hide site-packages and
-    dangerous extension files, and give each slot a private tmpfs at /tmp/s<i>."""
-    for path in site_dirs():
+    """In the test zygote's own mount namespace (inside the root): hide every
+    site-packages/dist-packages and the extension files that give raw memory (any Python
+    tree's), and give each slot a private tmpfs at /tmp/s<i>."""
+    hidden = set(site_dirs())
+    for tree in _python_trees():
+        hidden.update(glob.glob(f"{tree}/site-packages") + glob.glob(f"{tree}/dist-packages"))
+        for name in DANGEROUS_EXTENSIONS:
+            for so in glob.glob(f"{tree}/lib-dynload/{name}.*so") + \
+                    glob.glob(f"{tree}/lib-dynload/{name}.so"):
+                linux.mount("/dev/null", so, None, linux.MS_BIND)
+    for path in sorted(p for p in hidden if os.path.isdir(p)):
         linux.mount("tmpfs", path, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
                     "size=4k,nr_inodes=16,mode=555")
-    for d in interpreter_dirs():
-        for name in DANGEROUS_EXTENSIONS:
-            for so in glob.glob(f"{d}/lib/python3*/lib-dynload/{name}.*so"):
-                linux.mount("/dev/null", so, None, linux.MS_BIND)
     linux.make_tree_readonly("/", recursive=True)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
                 f"size=64k,nr_inodes={2 * slots + 16},mode=755")

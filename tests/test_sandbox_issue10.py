@@ -8,6 +8,8 @@ from gymkit.sandbox import SandboxError, Workspace, isolation_report, run, run_t
 
 CHECK = "assert f(3) == 13\nassert f(5) == 29\n"   # f(x) = x*x + 4
 WRONG = "def f(x):\n    return 0\n"
+# A probe that earns the pass exactly when its attack got through (so the test can fail).
+REWARD_IF_GOT = "def f(x):\n    return x * x + 4 if got else 0\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,11 +52,23 @@ RAW_MEMORY = {
     "ctypes_cached": "import sys\nassert '_ctypes' not in sys.modules\nimport _ctypes\n" + WRONG,
     "ctypes_other_name": "import glob, sys, importlib.util as u\n"
                         "p = glob.glob(sys.path[-1] + '/_ctypes.*so')[0]\n"
-                        "s = u.spec_from_file_location('innocent', p)\nm = u.module_from_spec(s)\n"
+                        "s = u.spec_from_file_location('innocent._ctypes', p)\nm = u.module_from_spec(s)\n"
                         "s.loader.exec_module(m)\n" + WRONG,
     "ctypes_subclasses": "cd = [c for c in object.__subclasses__() if c.__name__ == '_CData']\n"
                          "assert cd, 'no _ctypes type in this process'\n" + WRONG,
     "numpy_interface": "import numpy\n" + WRONG,
+    "numpy_by_path": "import sys, glob\nsys.path += glob.glob('/usr/lib*/python3*/*-packages') + "
+                     "glob.glob('/usr/local/lib*/python3*/*-packages') + "
+                     "glob.glob('/work/*/.venv/lib/python3*/site-packages')\ntry:\n"
+                     "    import numpy\n    got = True\nexcept ImportError:\n    got = False\n"
+                     + REWARD_IF_GOT,
+    "any_ctypes_file": "import glob, importlib.util as u\nloaded = []\n"
+                       "for p in glob.glob('/usr/lib*/python3*/lib-dynload/_ctypes.*so') + "
+                       "glob.glob('/usr/local/lib*/python3*/lib-dynload/_ctypes.*so') + "
+                       "glob.glob('/root/.pyenv/versions/*/lib/python3*/lib-dynload/_ctypes.*so'):\n"
+                       "    try:\n        u.module_from_spec(u.spec_from_file_location('pkg._ctypes', p))\n"
+                       "        loaded.append(p)\n    except ImportError:\n        pass\n"
+                       "got = bool(loaded)\n" + REWARD_IF_GOT,
     "testcapi": "import importlib.util as u, glob, sys\n"
                 "p = glob.glob(sys.path[-1] + '/_testcapi.*so')[0]\n"
                 "s = u.spec_from_file_location('_testcapi', p)\nu.module_from_spec(s)\n" + WRONG,
