@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 
 from gymkit.verifiers.code_harden import _PRELUDE, harden
 
-from .modules import BY_NAME, LEGACY, POOL, Bug
+from .modules import Bug, Module
+from .pool_shop import CART, INVENTORY, MONEY
+from .pool_util import CONFIG, DATES, LEGACY, STATS, TEXT
+
+POOL: list[Module] = [STATS, TEXT, MONEY, CART, INVENTORY, DATES, CONFIG]
+BY_NAME = {m.name: m for m in POOL}
 
 PACKAGES = ["storekit", "opskit", "bizutil", "corelib", "shoptools", "acmelib"]
 NEEDS = {"cart": "money"}  # a module that imports another

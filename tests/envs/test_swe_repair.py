@@ -7,9 +7,8 @@ import pytest
 from gymkit.check import check_env
 from gymkit.env import play
 from gymkit.envs.swe_repair import SweRepairEnv
-from gymkit.envs.swe_repair.modules import POOL
 from gymkit.envs.swe_repair.patch import PatchError, apply_patch, make_patch
-from gymkit.envs.swe_repair.repo import generate_repo, run_test_ids
+from gymkit.envs.swe_repair.repo import BY_NAME, POOL, generate_repo, run_test_ids
 from gymkit.errors import GymkitError
 from gymkit.tools import make_call
 from gymkit.types import Task
@@ -39,7 +38,7 @@ def test_every_bug_fails_its_hidden_tests_and_gold_passes():
     for m in POOL:
         for bug in m.bugs:
             src = m.source.replace("PKG", "pkg")
-            files = {"pkg/__init__.py": "", "pkg/money.py": POOL[2].source,
+            files = {"pkg/__init__.py": "", "pkg/money.py": BY_NAME["money"].source,
                      f"pkg/{m.name}.py": src.replace(bug.good, bug.bad)}
             tests = {"t/test_h.py": m.imports.replace("PKG", "pkg") + "\n" + m.hidden + bug.hidden,
                      "t/test_v.py": m.imports.replace("PKG", "pkg") + "\n" + m.visible}
