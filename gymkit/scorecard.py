@@ -10,6 +10,9 @@ takes) and sorts it into one outcome:
 - `crash`: the env raised, or returned `error` / `timeout` (a response must not pick its status);
 - `ok`.
 
+Latency is per case, after one untimed warm-up case per env instance (worker processes,
+sandboxes and reward models start on first use).
+
 A case may pass env options; `{suite}` in a string option names the suite's own folder, so a
 suite can ship a fixture (rm_chat's tiny reward model) and run from any working directory.
 
@@ -225,6 +228,9 @@ def run_suite(env_name: str, root: Path = SUITES_DIR) -> SuiteResult:
                         for k, v in case.options.items()}
                 envs[key] = make_env(env_name, **opts)
                 caches[key] = {}
+                # warm-up, untimed: worker processes, sandboxes and models start on first use,
+                # and the latency column is about scoring, not start-up
+                run_case(envs[key], case, caches[key])
             suite.results.append(run_case(envs[key], case, caches[key]))
     finally:
         for env in envs.values():
