@@ -30,7 +30,8 @@ DRAIN_AFTER_EXIT_S = 0.5       # leftover output once every writer is dead
 KILL_WAIT_S = 2.0              # how long a kill by uid may take to empty the cgroup
 CHUNK = 1 << 16
 CGROUP: tuple[int, str] | None = None  # (parent dir fd, "v1"|"v2"), set by server/zygote
-PROC_FD: int | None = None   # the host's /proc (zygote only): oom_score_adj of self
+PROC_FD: int | None = None   # a /proc (zygote: the host's): for oom_score_adj of self
+NS_READY = False             # namespaces mode: this runner's namespaces are made already
 STEM_CG: RunCgroup | None = None  # zygote runner: its request's cgroup, joined in advance
 # Stdlib modules most solutions import (every HumanEval prompt starts with `from typing
 # import ...`): loaded once in the warm process, they cost a forked candidate nothing.
@@ -68,15 +69,14 @@ def serve(conn_fd: int, mode: str) -> None:
             wire.send_msg(sock, {"fault": f"{type(exc).__name__}: {exc}"})
         except OSError:
             pass  # the client is gone as well; the exit code is all that is left
-    if mode == "zygote":
-        release_stem()
+    release_stem()
     os._exit(code)
 
 
 def prepare_stem() -> None:
-    """Zygote mode, before any request: make this runner's memory cgroup and move in (the
-    slow part of a cgroup), and make this root process the OOM killer's last choice; each
-    candidate sets its own score back to 0."""
+    """Before any request: make this runner's memory cgroup and move in (the slow part of a
+    cgroup), and make this root process the OOM killer's last choice; each candidate
+    sets its own score back to 0."""
     global STEM_CG
     if CGROUP is None:
         return
@@ -122,18 +122,27 @@ def _isolate(req: dict, mode: str) -> str:
         os.chmod(root, 0o711)  # a dropped uid must still reach its working dir below
         return root
     from . import linux  # only trusted runners of the fork server load ctypes
+    if not NS_READY:
+        enter_namespaces()
+    if any(job.get("test") is not None for job in req["jobs"]):
+        # no /proc at all: /proc/self/mem would read the harness's memory
+        linux.mount("tmpfs", "/proc", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV
+                    | linux.MS_NOEXEC | linux.MS_RDONLY, "size=4k,mode=555")
+    return WORK_ROOT_NS
+
+
+def enter_namespaces() -> None:
+    """Namespaces mode, as pid 1 of a fresh PID namespace: own mount and IPC namespaces and
+    a /proc of this namespace. A stem does it before its request arrives."""
+    global NS_READY, PROC_FD
+    from . import linux
     # The network namespace is the server's (made once, no interface up): a fresh one per
     # request costs more than the whole fork, mostly in the kernel's deferred teardown.
     # The seccomp filter refuses socket(AF_UNIX), so two runs cannot meet in it.
     linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC)
-    test_mode = any(job.get("test") is not None for job in req["jobs"])
-    nosuid = linux.MS_NOSUID | linux.MS_NODEV
-    if test_mode:  # no /proc at all: /proc/self/mem would read the harness's memory
-        linux.mount("tmpfs", "/proc", "tmpfs", nosuid | linux.MS_NOEXEC | linux.MS_RDONLY,
-                    "size=4k,mode=555")
-    else:  # a /proc that shows only this namespace's processes
-        linux.mount("proc", "/proc", "proc", nosuid | linux.MS_NOEXEC)
-    return WORK_ROOT_NS
+    linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    PROC_FD = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
+    NS_READY = True
 
 
 def _fresh_tmp(req: dict, index: int, test_mode: bool) -> None:
@@ -211,7 +220,7 @@ def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
     if want_verdict:
         pipes["verdict"] = os.pipe()
     cg, oom_before = None, 0
-    if STEM_CG is not None:  # the runner is inside already: candidates inherit, no migration
+    if STEM_CG is not None and PROC_FD is not None:  # inside already: candidates inherit it
         cg = STEM_CG
         # What earlier jobs left (their tmpfs files) does not eat this job's allowance.
         cg.set_limit(cg.usage() + job["memory_mb"] * 2 ** 20)

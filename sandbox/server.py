@@ -83,16 +83,49 @@ def choose_mode(requested: str, base_dir: str) -> tuple[str, str]:
     return "namespaces", why + (f"; memory cgroup off: {no_cgroup}" if no_cgroup else "")
 
 
-def _spawn_runner(conn_fd: int, ctrl: socket.socket, mode: str, pidns_fd: int | None) -> None:
+def _spawn_stem(ctrl: socket.socket, mode: str, pidns_fd: int | None,
+                others: list) -> socket.socket:
+    """Fork a runner that makes its namespaces and joins its memory cgroup before its
+    request arrives (off the caller's clock); it takes one request fd on the socket."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     if mode == "namespaces":
         linux.unshare(linux.CLONE_NEWPID)  # the next child is pid 1 of a new namespace
     pid = os.fork()
     if pid == 0:
         ctrl.close()
+        ours.close()
+        for sock in others:
+            sock.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if mode == "namespaces":
+            try:
+                runner.enter_namespaces()
+                runner.prepare_stem()
+            except OSError:
+                pass  # the request then reports (or repeats) what failed
+        conn_fd = wire.recv_fd(theirs)
+        theirs.close()
+        if conn_fd is None:
+            runner.release_stem()
+            os._exit(0)
         runner.serve(conn_fd, mode)
     if mode == "namespaces":
         linux.setns(pidns_fd, linux.CLONE_NEWPID)  # later children: back to our own
+    theirs.close()
+    return ours
+
+
+def _hand_over(conn_fd: int, stems: list, make) -> None:
+    """Give the request to the oldest ready stem (a fresh one if none is left)."""
+    while True:
+        sock = stems.pop(0) if stems else make()
+        try:
+            wire.send_fd(sock, conn_fd)
+            return
+        except OSError:
+            continue  # that stem died; the next one takes the request
+        finally:
+            sock.close()
 
 
 PRELOAD = runner.PRELOAD
@@ -133,6 +166,11 @@ def main(argv: list[str]) -> None:
     wire.send_msg(ctrl, {"mode": mode, "why": why, "pid": os.getpid(), "tests": tests,
                          "cgroup": runner.CGROUP[1] if runner.CGROUP else None,
                          "python": sys.version.split()[0]})
+    stems: list = []
+
+    def make() -> socket.socket:
+        return _spawn_stem(ctrl, mode, pidns_fd, stems)
+
     while True:
         tag, conn_fd = wire.recv_fd_tagged(ctrl)
         if conn_fd is None:
@@ -143,6 +181,8 @@ def main(argv: list[str]) -> None:
             if tag == b"T" and zsock is not None:
                 wire.send_fd(zsock, conn_fd)  # a run_tests request: the ctypes-free zygote
             else:
-                _spawn_runner(conn_fd, ctrl, mode, pidns_fd)
+                _hand_over(conn_fd, stems, make)
         finally:
             os.close(conn_fd)
+        while len(stems) < slots:
+            stems.append(make())
