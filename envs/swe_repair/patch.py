@@ -11,6 +11,7 @@ import difflib
 import re
 
 MAX_HUNKS, MAX_FILES = 100, 40  # bounds the matching work a hostile diff can ask for
+MATCH_WORK = 2_000_000  # line comparisons one hunk may spend looking for its place
 _HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -66,17 +67,41 @@ def _parse(diff: str) -> list[tuple[str | None, str | None, list[tuple[int, list
     return files
 
 
+def _find(lines: list[str], old: list[str], want: int) -> int | None:
+    """The start of `old` in `lines` nearest to line `want`, or None. The search is bounded
+    (MATCH_WORK line comparisons), so a hostile diff of many long look-alike hunks fails
+    fast instead of running for minutes."""
+    n = len(old)
+    if not n:
+        return want
+    work = 0
+    for d in range(len(lines) + 1):
+        for k in ((want - d, want + d) if d else (want,)):
+            if not 0 <= k <= len(lines) - n:
+                continue
+            i = 0
+            while i < n and lines[k + i] == old[i]:
+                i += 1
+            work += i + 1
+            if i == n:
+                return k
+            if work > MATCH_WORK:
+                return None
+        if want - d < 0 and want + d > len(lines) - n:
+            return None
+    return None
+
+
 def _apply_hunks(text: str, hunks: list[tuple[int, list[str]]], name: str) -> str:
     lines = text.splitlines()
     offset = 0
     for start, body in hunks:
         old = [ln[1:] for ln in body if ln[0] in " -"]
         new = [ln[1:] for ln in body if ln[0] in " +"]
-        want = max(0, start - 1 + offset) if old else start + offset
-        spots = [k for k in range(len(lines) - len(old) + 1) if lines[k:k + len(old)] == old]
-        if not spots:
+        want = max(0, start - 1 + offset) if old else min(len(lines), start + offset)
+        at = _find(lines, old, want)
+        if at is None:
             raise PatchError(f"{name}: hunk at line {start} does not match the file")
-        at = min(spots, key=lambda k: abs(k - want))
         lines[at:at + len(old)] = new
         offset += len(new) - len(old)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -115,6 +115,17 @@ def test_patch_roundtrip_and_errors():
         apply_patch(a, "hello")
 
 
+def test_look_alike_hunks_fail_fast():
+    import time
+
+    big = {"m.py": "x\n" * 50000}
+    hunk = "@@ -1,1001 +1,1001 @@\n" + " x\n" * 1000 + "-y\n+z\n"
+    start = time.perf_counter()
+    with pytest.raises(PatchError, match="does not match"):
+        apply_patch(big, "--- a/m.py\n+++ b/m.py\n" + hunk * 30)
+    assert time.perf_counter() - start < 3  # a full scan per hunk took about a minute
+
+
 def test_swebench_fixture_loads_and_gold_patch_passes(env):
     tasks = env.load(str(DATA / "swebench_fixture.jsonl"))
     assert [t.id for t in tasks] == ["acme__ledger-101", "acme__report-7"]

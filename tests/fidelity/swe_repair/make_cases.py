@@ -191,6 +191,10 @@ def main() -> None:
          "binary junk in the module"),
         ("huge-file", [act("edit_file", {"path": "big.py", "old": "", "new": "x = 1\n" * 20000}), SUBMIT],
          "a file over the size limit is refused; nothing fixed"),
+        ("patch-bomb", [act("edit_file", {"path": "data.txt", "old": "", "new": "x\n" * 40000}),
+                        act("apply_patch", {"diff": "--- a/data.txt\n+++ b/data.txt\n" + (
+                            "@@ -1,1001 +1,1001 @@\n" + " x\n" * 1000 + "-y\n+z\n") * 30}), SUBMIT],
+         "30 look-alike hunks over a 40,000-line file: refused fast, nothing fixed"),
         ("nested-args", [act("edit_file", "[" * 10000 + "]" * 10000), SUBMIT], "unparseable arguments"),
         ("megabyte-message", [{"role": "assistant", "content": "fixed " * 200000}],
          "a long message is not a fix"),
