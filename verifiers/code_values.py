@@ -9,17 +9,21 @@ An assert such as `assert abs(candidate(1.5) - 0.5) < 1e-6` is split into
 So expected values never enter the candidate's process, and every operator, `math.isclose`,
 `set(...)`, `sorted(...)` of the check is the real one applied to plain values.
 
-Both phases interpret the same restricted statement language, deterministically:
-docstrings, imports, assignments (trusted, or `name = <candidate call>`), aliases
-(`candidate = f`), `for` loops over trusted iterables, `assert`, and `check(f)` (inlined
-from the test module). Anything else (try/with/if/while, comprehensions or lambdas around a
-candidate call, the function passed as a value, random or time in the tests) raises
-`Unsupported`, and the caller falls back to the hardened `run_tests` path.
+Both phases interpret the same restricted statement language, deterministically (`random`
+is seeded per pass, and `collect` runs twice to prove it): docstrings, imports, trusted
+assignments and expressions, `name = <candidate call>`, aliases (`candidate = f`), `for`
+loops over trusted iterables, `if` on trusted conditions, `assert`, and `check(f)` (inlined
+from the test module). Anything else (try/with/while, comprehensions or lambdas around a
+candidate call, the function passed as a value, `time` in the tests) raises `Unsupported`,
+and the caller falls back to the hardened `run_tests` path.
 """
 from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import io
+import random
 import sys
 from typing import Any
 
@@ -27,8 +31,9 @@ from gymkit.sandbox.calls import encode
 
 # Consuming wrappers that must run where a generator lives: `list(candidate(x))`.
 _WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted", "dict"}
-# Tests using these are not replayable identically in two passes.
-_NONDETERMINISTIC = {"random", "time", "datetime", "secrets", "uuid"}
+# Tests using these are not replayable identically in two passes. (`random` is: each pass
+# seeds it the same way, and `collect` runs twice to prove the passes agree.)
+_NONDETERMINISTIC = {"time", "datetime", "secrets", "uuid"}
 _MAX_TESTS = 10_000
 
 
@@ -114,6 +119,10 @@ class _Interp:
                 self.exec(s, ns)
             elif isinstance(s, ast.For) and not s.orelse and not self.dep(s.iter, ns):
                 self.loop(s, ns)
+            elif isinstance(s, ast.If) and not self.dep(s.test, ns):
+                self.block(s.body if self.eval(s.test, ns) else s.orelse, ns)
+            elif isinstance(s, ast.Expr) and not self.dep(s.value, ns):
+                self.exec(s, ns)  # print(...) and the like, trusted
             elif isinstance(s, ast.Assert):
                 self.assert_(s.test, ns)
             elif self.is_check_call(s, ns):
@@ -295,11 +304,13 @@ def _setup(plan: dict) -> tuple[dict, dict[str, ast.FunctionDef]]:
 
 
 def _interpret(plan: dict, outcomes: list | None, calls: list | None = None) -> _Interp:
-    ns, defs = _setup(plan)
-    interp = _Interp(outcomes, calls)
-    ep = plan.get("entry_point")
-    for body in plan["units"]:
-        interp.unit(ns, body, set(plan.get("candidate", [])), ep, defs)
+    random.seed(0)  # every pass draws the same "random" test inputs
+    with contextlib.redirect_stdout(io.StringIO()):  # tests that print stay out of the logs
+        ns, defs = _setup(plan)
+        interp = _Interp(outcomes, calls)
+        ep = plan.get("entry_point")
+        for body in plan["units"]:
+            interp.unit(ns, body, set(plan.get("candidate", [])), ep, defs)
     return interp
 
 
@@ -309,6 +320,7 @@ def collect(plan: dict) -> dict:
     {"bad_setup": why}."""
     try:
         interp = _interpret(plan, None)
+        again = _interpret(plan, None)
     except Unsupported as e:
         return {"unsupported": str(e)}
     except BadSetup as e:
@@ -317,6 +329,8 @@ def collect(plan: dict) -> dict:
         return {"unsupported": "the tests nest too deeply"}
     if not interp.checks:
         return {"unsupported": "no assert calls the candidate"}
+    if [(c[0], encode(c[1])) for c in interp.calls] != [(c[0], encode(c[1])) for c in again.calls]:
+        return {"unsupported": "the tests are not deterministic (two passes made other calls)"}
     return {"calls": [c[0] for c in interp.calls], "args": [c[1] for c in interp.calls],
             "wire": [encode(c[1]) for c in interp.calls], "checks": interp.checks}
 

@@ -404,3 +404,17 @@ def test_judge_refuses_a_second_pass_that_makes_other_calls():
     swapped = dict(got, calls=got["calls"][::-1], wire=got["wire"][::-1])
     with pytest.raises(BadSetup, match="not deterministic"):
         judge(plan, swapped, outcomes)
+
+
+def test_random_tests_are_replayed_or_refused():
+    from gymkit.verifiers.code_values import collect
+
+    seeded = {"setup": ["import random\ndef check(candidate):\n    for _ in range(5):\n"
+                        "        x = random.randint(0, 100)\n        if x % 2:\n"
+                        "            assert candidate(x) == x + 1\n"], "units": ["check(f)"],
+              "entry_point": "f", "candidate": ["f"]}
+    got = collect(seeded)
+    assert "calls" in got and got == collect(seeded)  # the same inputs every time
+    unseeded = dict(seeded, setup=[seeded["setup"][0].replace(
+        "random.randint", "random.Random().randint")])
+    assert "not deterministic" in collect(unseeded)["unsupported"]
