@@ -139,9 +139,12 @@ def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,
     files = {p: t for p, t in files.items() if p not in secret}
     by_file: dict[str, list[str]] = {}
     out: dict[str, tuple[bool, str]] = {}
+    defined: dict[str, set[str]] = {}  # each file parsed once
     for tid in ids:
         path, _, fn = tid.partition("::")
-        if path not in sources or fn not in test_functions(sources[path]):
+        if path in sources and path not in defined:
+            defined[path] = set(test_functions(sources[path]))
+        if fn not in defined.get(path, ()):
             out[tid] = (False, f"no test {fn!r} in {path}")
         else:
             by_file.setdefault(path, []).append(fn)
