@@ -128,6 +128,8 @@ class SweRepairEnv(BaseEnv):
         return p
 
     def _write(self, ep: Episode, files: dict[str, str]) -> None:
+        if ep.state["submitted"]:
+            raise ToolCallError("the repository was submitted; it can no longer change")
         if len(files) > MAX_FILES or any(len(t) > MAX_FILE_CHARS for t in files.values()) \
                 or sum(map(len, files.values())) > MAX_REPO_CHARS:
             raise ToolCallError(f"the repository would exceed its limits ({MAX_FILES} files, "
@@ -142,12 +144,16 @@ class SweRepairEnv(BaseEnv):
         return "\n".join(hits) if hits else f"no files under {d!r}"
 
     @tool
-    def read_file(self, episode: Episode, path: str) -> str:
-        """The text of one file."""
+    def read_file(self, episode: Episode, path: str, start_line: int = 1) -> str:
+        """The text of one file, from `start_line` on (long files are cut: read on from a later
+        line)."""
         p = self._path(path)
         if p not in episode.state["files"]:
             raise ToolCallError(f"no file {p!r}")
-        return _clip(episode.state["files"][p])
+        lines = episode.state["files"][p].splitlines(keepends=True)
+        if not 1 <= start_line <= max(1, len(lines)):
+            raise ToolCallError(f"{p} has {len(lines)} lines")
+        return _clip("".join(lines[start_line - 1:]))
 
     @tool
     def search(self, episode: Episode, text: str, directory: str = "") -> str:
