@@ -267,7 +267,8 @@ def _why(res: Any) -> str:
     return f"{res.status}: {tail[-1][:200]}" if tail else str(res.status)
 
 
-def _run_hardened(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool], list[str]]:
+def _run_hardened(spec: TestSpec, program: str, opts: dict, stop: bool = False
+                  ) -> tuple[list[bool], list[str]]:
     import secrets
 
     from gymkit.sandbox import run_tests  # deferred: the sandbox starts workers on first use
@@ -281,11 +282,22 @@ def _run_hardened(spec: TestSpec, program: str, opts: dict) -> tuple[list[bool],
     # that rebinds every global ending in _cmp cannot reach them. Not `__main__`, as on the
     # values path: a demo under `if __name__ == "__main__":` that reads stdin stays quiet.
     program = with_prelude(program, name, prelude="__name__ = '__candidate__'")
-    tr = run_tests(program, tests, prelude=_PRELUDE.format(n=name), **opts)
-    if len(tr.results) != len(tests):
-        raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(tests)} tests")
-    details = [("ok" if ok else (d or "failed"))[:200] for ok, d in zip(tr.results, tr.details)]
-    return [bool(r) for r in tr.results], details
+    # All-or-nothing: one test at a time, stopping at the first failure (a hang costs one
+    # timeout); fraction: every test in one batch.
+    batches = [[t] for t in tests] if stop else [tests]
+    results: list[bool] = []
+    details: list[str] = []
+    for batch in batches:
+        if results and not all(results):
+            results.append(False)
+            details.append("skipped")
+            continue
+        tr = run_tests(program, batch, prelude=_PRELUDE.format(n=name), **opts)
+        if len(tr.results) != len(batch):
+            raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(batch)} tests")
+        results += [bool(r) for r in tr.results]
+        details += [("ok" if ok else (d or "failed"))[:200] for ok, d in zip(tr.results, tr.details)]
+    return results, details
 
 
 def _run_stdio(spec: TestSpec, program: str, opts: dict, stop: bool
@@ -365,7 +377,7 @@ def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
                 results, details = _run_values(spec, program, got, opts, stop)
             else:
                 verdict, verdict_reason = "hardened", got["unsupported"]
-                results, details = _run_hardened(spec, program, opts)
+                results, details = _run_hardened(spec, program, opts, stop)
         elif spec.kind == "stdio":
             results, details = _run_stdio(spec, program, opts, stop)
         else:
