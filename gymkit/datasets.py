@@ -312,8 +312,11 @@ class TaskSource:
     def summary(self) -> str:
         return "; ".join(ld.summary() if ld else GENERATED for ld in self.loaded)
 
-    def skipped(self) -> dict[str, dict[str, int]]:
-        return {ld.source: dict(ld.skipped) for ld in self.loaded if ld and ld.skipped}
+    def skipped(self) -> dict[str, dict[str, dict]]:
+        """{source: {reason: {"rows": count, "first": the first such row and its error}}}."""
+        return {ld.source: {why: {"rows": n, "first": ld.examples.get(why, "")}
+                            for why, n in ld.skipped.items()}
+                for ld in self.loaded if ld and ld.skipped}
 
     def tasks(self, n: int | None, seed: int = HELDOUT_SEED) -> list[Task]:
         """`n` tasks split by weight: the first rows of each dataset, generated tasks of `seed`.

