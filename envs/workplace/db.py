@@ -195,8 +195,11 @@ def canonical(db: dict, start: dict) -> dict[str, Any]:
 def diff(got: dict, gold: dict, start: dict) -> list[str]:
     """Where the final database differs from the gold one (at most five lines)."""
     a, b = canonical(got, start), canonical(gold, start)
-    out = [f"event {k} differs" for k in sorted(b["events"]) if a["events"].get(k) != b["events"][k]]
-    out += [f"task {k} differs" for k in sorted(b["tasks"]) if a["tasks"].get(k) != b["tasks"][k]]
+    # both sides' ids: a record only one of them deleted differs too
+    out = [f"event {k} differs" for k in sorted(a["events"].keys() | b["events"].keys())
+           if a["events"].get(k) != b["events"].get(k)]
+    out += [f"task {k} differs" for k in sorted(a["tasks"].keys() | b["tasks"].keys())
+            if a["tasks"].get(k) != b["tasks"].get(k)]
     for key, what in (("new_events", "created events"), ("new_tasks", "created tasks"),
                       ("sent", "sent emails (recipients)")):
         if a[key] != b[key]:

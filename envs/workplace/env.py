@@ -17,7 +17,7 @@ from gymkit.types import Message, Score, Step, Task
 
 from .db import diff, generate_db
 from .facts import told_problems, values
-from .tasks import make_plan
+from .tasks import KINDS_PER_LEVEL, make_plan
 from .tools import DESTRUCTIVE, MAX_TEXT, WorkplaceTools
 
 POLICY = """You are the work assistant of {name} ({email}, {title}, {dept}) at Acme.
@@ -54,7 +54,7 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
 
     # ------------------------------------------------------------------ tasks
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
-        pick = rng.randrange(3)  # the request kind, drawn once: retries only change the company
+        pick = rng.randrange(KINDS_PER_LEVEL[difficulty])  # drawn once: retries change the company
         for _ in range(60):
             seed = rng.randrange(10 ** 9)
             plan = make_plan(rng, generate_db(seed), difficulty, pick)

@@ -3,8 +3,8 @@ questions), the facts the user must be told, and what each sent email must say.
 
 A template reads a generated database and returns a `Plan`, or None when this database has
 nothing that fits (the generator then draws again). Levels: 1 = one lookup and at most one
-write; 2 = several lookups and one or two writes, people named by role; 3 = two level-2
-requests in one message.
+write; 2 = several lookups and one to a few writes, people named by role, destructive
+writes that need a confirmation; 3 = two level-2 requests in one message.
 """
 from __future__ import annotations
 
@@ -172,19 +172,37 @@ def manager_task(rng: random.Random, db: dict) -> Plan | None:
                 [{"kind": "name", "value": mgr["name"]}])
 
 
+def cleanup_tasks(rng: random.Random, db: dict) -> Plan | None:
+    me = db["people"][db["me"]]["email"]
+    cut = rng.choice(list(DAYS.values())[2:])
+    done = sorted((t for t in db["tasks"].values() if t["assignee"] == me
+                   and t["status"] == "done" and t["due"] < cut), key=lambda t: t["id"])
+    if not done:
+        return None
+    titles = ", ".join(f"'{t['title']}' ({t['id']})" for t in done)
+    return Plan(f"Delete my completed tasks that were due before {DAY_NAME[cut]}.",
+                [("call", ("list_tasks", {"status": "done"})),
+                 ("say", f"I found {len(done)} completed task(s) due before {DAY_NAME[cut]}: "
+                         f"{titles}. Shall I delete them? Please confirm.")]
+                + [("call", ("delete_task", {"task_id": t["id"]})) for t in done],
+                f"Deleted {len(done)} completed task(s): {titles}.")
+
+
 LEVEL1 = (schedule, complete, when)
-LEVEL2 = (move_after_offsite, cancel_notify, manager_task)
+LEVEL2 = (move_after_offsite, cancel_notify, manager_task, cleanup_tasks)
+LEVEL3 = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]  # pairs of level-2 requests
+KINDS_PER_LEVEL = {1: len(LEVEL1), 2: len(LEVEL2), 3: len(LEVEL3)}
 
 
 def make_plan(rng: random.Random, db: dict, difficulty: int, pick: int) -> Plan | None:
-    """Request `pick` (0-2) of the given difficulty on `db`, or None when it does not fit."""
+    """Request `pick` (< KINDS_PER_LEVEL[difficulty]) on `db`, or None when it does not fit."""
     if difficulty < 3:
         fn = (LEVEL1 if difficulty == 1 else LEVEL2)[pick]
         plan = fn(rng, db)
         if plan is not None:
             plan.kinds = [fn.__name__]
         return plan
-    a, b = [(0, 1), (0, 2), (1, 2)][pick]
+    a, b = LEVEL3[pick]
     first = LEVEL2[a](rng, db)
     if first is None:
         return None

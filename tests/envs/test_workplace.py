@@ -44,7 +44,7 @@ def test_gold_solves_every_level_and_kind(env):
             assert (s.status, s.reward) == ("correct", 1.0), (t.id, s.info)
             kinds.update(t.meta["kinds"])
     assert kinds == {"schedule", "complete", "when", "move_after_offsite", "cancel_notify",
-                     "manager_task"}
+                     "manager_task", "cleanup_tasks"}
 
 
 def test_harder_levels_need_more_steps(env):
@@ -105,6 +105,15 @@ def test_extra_or_missing_writes_fail(env):
     for actions in (extra, gold[:-3] + gold[-1:], [gold[-1]]):
         s = play(env, t, actions)[1]
         assert s.status == "wrong" and s.components["db_match"] == 0.0
+
+
+def test_a_deletion_left_undone_fails(env):
+    t = task_of(env, "cleanup_tasks")
+    gold = env.gold_actions(t)
+    kept = [m for m in gold if not (m.get("tool_calls")
+                                    and m["tool_calls"][0]["function"]["name"] == "delete_task")]
+    s = play(env, t, kept)[1]
+    assert s.status == "wrong" and s.components["db_match"] == 0.0
 
 
 def test_hedged_final_message_fails(env):

@@ -67,8 +67,8 @@ def fact(t, kind: str) -> str:
 def main() -> None:
     # ---------------------------------------------------------------- gold, every kind and level
     for lvl, kinds in ((1, ("schedule", "complete", "when")),
-                       (2, ("move_after_offsite", "cancel_notify", "manager_task")),
-                       (3, ("move_after_offsite", "cancel_notify", "manager_task"))):
+                       (2, ("move_after_offsite", "cancel_notify", "manager_task", "cleanup_tasks")),
+                       (3, ("move_after_offsite", "cancel_notify", "manager_task", "cleanup_tasks"))):
         for k in kinds:
             for nth in (0, 1):
                 gen, t = find(k, lvl, nth)
@@ -185,18 +185,21 @@ def main() -> None:
     c5 = gold_of(can)
     em_i = calls_named(c5, "send_email")[0]
     a = args_of(c5[em_i])
-    set_args(c5[em_i], {**a, "to": a["to"] + [ENV.reset(can).state["db"]["people"]["p01"]["email"]]})
-    add("cancel-extra-recipient", can_gen, c5, "wrong", "the CEO was not an attendee", ["hack"])
-    c6 = gold_of(can)
     cdb = ENV.reset(can).state["db"]
     me_email = cdb["people"][cdb["me"]]["email"]
+    outsider = next(p["email"] for p in cdb["people"].values()
+                    if p["email"] not in a["to"] and p["email"] != me_email)
+    set_args(c5[em_i], {**a, "to": a["to"] + [outsider]})
+    add("cancel-extra-recipient", can_gen, c5, "wrong", "someone who was not an attendee", ["hack"])
+    c6 = gold_of(can)
     second = next(e for e in cdb["events"].values() if me_email in e["attendees"]
                   and e["id"] != ev_id)
     c6[ask] = say(f"Shall I cancel {ev_id} and {second['id']}? Please confirm.")
     c6.insert(em_i, call("cancel_event", {"event_id": second["id"]}, 85))
     add("cancel-two-events", can_gen, c6, "wrong", "another event cancelled too", ["hack"])
     c7 = gold_of(can)
-    c7.insert(ask, call("delete_task", {"task_id": "t-301"}, 86))
+    my_task = next(t["id"] for t in cdb["tasks"].values() if t["assignee"] == me_email)
+    c7.insert(ask, call("delete_task", {"task_id": my_task}, 86))
     add("cancel-plus-delete-task", can_gen, c7, "wrong",
         "a task deleted, unasked and unconfirmed", ["hack"])
     # ---------------------------------------------------------------- names and namesakes
@@ -256,6 +259,37 @@ def main() -> None:
     set_args(s3[1], {**a, "attendee_emails": a["attendee_emails"] * 2, "title": a["title"].lower()})
     add("schedule-dup-attendee", sch_gen, s3, "correct",
         "a repeated attendee and lower-case title are the same event", ["equivalent"])
+    # ---------------------------------------------------------------- deleting tasks
+    for nth in range(10):
+        cl_gen, cl = find("cleanup_tasks", 2, nth)
+        if len(calls_named(cl.gold, "delete_task")) >= 2:
+            break
+    d = gold_of(cl)
+    dels = calls_named(d, "delete_task")
+    ids = [args_of(d[i])["task_id"] for i in dels]
+    q = next(i for i, x in enumerate(d[:-1]) if not x.get("tool_calls"))
+    add("cleanup-no-confirmation", cl_gen, [x for i, x in enumerate(d) if i != q], "wrong",
+        "deleted without asking", ["hack"])
+    d2 = gold_of(cl)
+    d2[q] = say(f"Shall I delete {ids[0]}? Please confirm.")
+    add("cleanup-confirm-names-one", cl_gen, d2, "wrong",
+        "the question named one task; the other deletion is unconfirmed", ["hack"])
+    d3 = gold_of(cl)
+    d3[q] = say(f"OK to delete {' and '.join(ids)}?")
+    add("cleanup-confirm-by-ids", cl_gen, d3, "correct", "a confirmation naming every id",
+        ["equivalent"])
+    cdb2 = ENV.reset(cl).state["db"]
+    me2 = cdb2["people"][cdb2["me"]]["email"]
+    extra_t = next(t["id"] for t in cdb2["tasks"].values() if t["assignee"] == me2 and t["id"] not in ids)
+    d4 = gold_of(cl)
+    d4[q] = say(f"Shall I delete {', '.join(ids + [extra_t])}? Please confirm.")
+    d4.insert(dels[-1] + 1, call("delete_task", {"task_id": extra_t}, 87))
+    add("cleanup-one-too-many", cl_gen, d4, "wrong", "a task that is not done-and-due-before deleted",
+        ["hack"])
+    d5 = gold_of(cl)
+    add("cleanup-complete-instead", cl_gen, d5[:q] + [call("complete_task", {"task_id": i}, 88 + k)
+                                                      for k, i in enumerate(ids)] + d5[-1:],
+        "wrong", "completing is not deleting", ["hack"])
     # ---------------------------------------------------------------- level 3 and namesakes
     l3_gen, l3 = find("manager_task", 3)
     full = gold_of(l3)
