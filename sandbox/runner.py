@@ -283,7 +283,7 @@ def _collect(pid: int, job: dict, req: dict, pipes: dict, t0: float, mode: str) 
             if name == "exit":
                 sel.unregister(pidfd)
                 # The candidate is gone: end its leftovers now so their pipe ends close.
-                _kill_leftovers(pid, mode)
+                _kill_leftovers(pid, mode, req.get("uid"))
                 _, status, rusage = os.wait4(pid, 0)
                 exit_at = time.monotonic()
             elif name == "stdin":
@@ -324,11 +324,15 @@ def _collect(pid: int, job: dict, req: dict, pipes: dict, t0: float, mode: str) 
             "verdict": bytes(bufs["verdict"])}
 
 
-def _kill_leftovers(pid: int, mode: str) -> None:
+def _kill_leftovers(pid: int, mode: str, uid: int | None = None) -> None:
     try:
-        if mode == "namespaces":
+        if mode == "zygote":
+            me = os.getpid()  # a killer fork only when the candidate left children
+            if uid is not None and (STEM_CG is None or [p for p in STEM_CG.pids() if p != me]):
+                _kill_as(uid, 1)  # children still holding the output pipes
+        elif mode == "namespaces":
             os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of this namespace
-        elif mode != "zygote":
+        else:
             os.killpg(pid, signal.SIGKILL)  # weak mode: a setsid() escapee survives this
     except ProcessLookupError:
         pass  # nothing left to kill
