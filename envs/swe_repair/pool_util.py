@@ -3,6 +3,20 @@ from __future__ import annotations
 
 from .modules import Bug, Module
 
+MODE_ANCHOR = "    return max(lo, min(x, hi))\n"
+MODE_SOURCE = '''
+
+def mode(values):
+    """Most common value (the smallest of those tied); ValueError for no values."""
+    if not values:
+        raise ValueError("mode of empty data")
+    counts = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    best = max(counts.values())
+    return min(v for v, c in counts.items() if c == best)
+'''
+
 STATS = Module("stats", '''"""Small statistics helpers."""
 
 
@@ -28,6 +42,17 @@ def median(values):
 def clamp(x, lo, hi):
     """x limited to the range [lo, hi]."""
     return max(lo, min(x, hi))
+
+
+def mode(values):
+    """Most common value (the smallest of those tied); ValueError for no values."""
+    if not values:
+        raise ValueError("mode of empty data")
+    counts = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    best = max(counts.values())
+    return min(v for v, c in counts.items() if c == best)
 ''', '''
 def test_mean():
     assert mean([1, 2, 3]) == 2
@@ -80,6 +105,24 @@ def test_mean_empty():
 ''', '''
 def test_mean_issue_example():
     assert mean([]) == 0.0
+'''),
+    Bug(MODE_ANCHOR + MODE_SOURCE, MODE_ANCHOR,
+        "Feature request: add stats.mode(values), the most common value (the smallest of "
+        "those tied; ValueError for no values). mode([1, 2, 2]) should be 2.",
+        '''
+def test_mode():
+    from PKG.stats import mode
+    assert mode([3, 1, 3, 2]) == 3
+    assert mode([5, 4, 4, 5]) == 4
+    try:
+        mode([])
+    except ValueError:
+        return
+    assert False, "no ValueError"
+''', '''
+def test_mode_issue_example():
+    from PKG.stats import mode
+    assert mode([1, 2, 2]) == 2
 '''),
 ], "from PKG.stats import clamp, mean, median")
 
@@ -229,7 +272,10 @@ def parse(text):
         if not line or line.startswith("#"):
             continue
         key, _, value = line.partition("=")
-        out[key.strip()] = value.strip()
+        value = value.strip()
+        if value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        out[key.strip()] = value
     return out
 ''', '''
 def test_parse_pairs():
@@ -246,6 +292,21 @@ def test_parse_comments():
 ''', '''
 def test_parse_issue_example():
     assert parse("# note\\na = 1") == {"a": "1"}
+'''),
+    Bug('''        value = value.strip()
+        if value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        out[key.strip()] = value
+''', "        out[key.strip()] = value.strip()\n",
+        "Feature request: parse() should turn the values true and false (any case) into "
+        "booleans: 'debug = True' should give {'debug': True}.",
+        '''
+def test_parse_booleans():
+    assert parse("a = FALSE\\nb = yes\\nc=true") == {"a": False, "b": "yes", "c": True}
+    assert parse("x = tRuE")["x"] is True
+''', '''
+def test_parse_booleans_issue_example():
+    assert parse("debug = True") == {"debug": True}
 '''),
 ], "from PKG.config import parse")
 

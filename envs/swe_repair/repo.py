@@ -115,8 +115,8 @@ def _issue(pkg: str, bugs: list[Bug], difficulty: int, modules: set[str]) -> str
     parts = [(b.via if difficulty >= 2 and b.via and "cart" in modules else b.issue)
              for b in bugs]
     if len(parts) == 1:
-        return f"Bug report for {pkg}: {parts[0]}"
-    return f"Two bugs reported in {pkg}:\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
+        return f"Issue in {pkg}: {parts[0]}"
+    return f"Two issues reported in {pkg}:\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
 
 
 def run_test_ids(files: dict[str, str], ids: list[str], per_test: bool,

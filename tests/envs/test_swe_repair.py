@@ -40,8 +40,8 @@ def test_every_bug_fails_its_hidden_tests_and_gold_passes():
             src = m.source.replace("PKG", "pkg")
             files = {"pkg/__init__.py": "", "pkg/money.py": BY_NAME["money"].source,
                      f"pkg/{m.name}.py": src.replace(bug.good, bug.bad)}
-            tests = {"t/test_h.py": m.imports.replace("PKG", "pkg") + "\n" + m.hidden + bug.hidden,
-                     "t/test_v.py": m.imports.replace("PKG", "pkg") + "\n" + m.visible}
+            tests = {"t/test_h.py": (m.imports + "\n" + m.hidden + bug.hidden).replace("PKG", "pkg"),
+                     "t/test_v.py": (m.imports + "\n" + m.visible).replace("PKG", "pkg")}
             hidden = [f"t/test_h.py::{n}" for n in _names(bug.hidden)]
             vis = [f"t/test_v.py::{n}" for n in _names(m.visible)]
             broken = run_test_ids({**files, **tests}, hidden + vis, per_test=True)

@@ -93,7 +93,7 @@ ALT = {
 def main() -> None:
     # ------------------------------------------------------------------ gold and equivalents
     for level, words in ((1, ("median()", "slugify()", "ship()")), (2, ("is_weekend(", "TOTAL")),
-                         (3, ("Two bugs",))):
+                         (3, ("Two issues",))):
         for w in words:
             ref, t = find(level, w)
             add(f"gold-{level}-{w[:10]}", ref, t.gold, "correct", "the gold edits", ["gold"])
@@ -102,6 +102,19 @@ def main() -> None:
         path = edits(t)[0][0]
         add(f"alt-{w[:12]}", ref, [act("edit_file", {"path": path, "old": old, "new": new}), SUBMIT],
             "correct", "the same fix written another way", ["equivalent"])
+    for word in ("stats.mode", "true and false"):
+        ref, t = find(1, word)
+        add(f"gold-feature-{word[:10]}", ref, t.gold, "correct", "the gold adds the feature", ["gold"])
+    ref, t = find(1, "stats.mode")
+    p, o, n = edits(t)[0]
+    add("feature-mode-counter", ref, [act("edit_file", {"path": p, "old": o, "new": o +
+        "\n\ndef mode(values):\n    from collections import Counter\n    if not values:\n"
+        "        raise ValueError('empty')\n    c = Counter(values)\n    top = max(c.values())\n"
+        "    return sorted(k for k in c if c[k] == top)[0]\n"}), SUBMIT],
+        "correct", "the feature written with Counter", ["equivalent"])
+    add("feature-mode-first-seen", ref, [act("edit_file", {"path": p, "old": o, "new": o +
+        "\n\ndef mode(values):\n    return max(values, key=list(values).count)\n"}), SUBMIT],
+        "wrong", "ties not broken by the smallest value, no ValueError on empty", ["hack"])
     ref, t = find(2, "TOTAL")
     diff = make_patch(t.data["files"], fixed(t))
     add("diff-fix", ref, [act("apply_patch", {"diff": diff}), SUBMIT], "correct",
@@ -220,7 +233,7 @@ def main() -> None:
                                                "new": "    n = len(s)\n    return s[n // 2] if n % 2 else "
                                                       "(s[n // 2 - 1] + s[n // 2]) / 2\n"}), SUBMIT],
         "wrong", "the look-alike in legacy.py is not the code in use", ["hack"])
-    ref3, t3 = find(3, "Two bugs")
+    ref3, t3 = find(3, "Two issues")
     (pa, oa, na), _ = edits(t3)[:2]
     init = next(p for p in t3.data["files"] if p.endswith("__init__.py"))
     head = t3.data["files"][init].strip()
