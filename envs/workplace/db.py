@@ -44,10 +44,11 @@ def person_email(first: str, last: str) -> str:
     return f"{first}.{last}@acme.example".lower()
 
 
-def generate_db(seed: int) -> dict[str, Any]:
-    """A company of about 20 people: one head per department (reporting to the CEO), members
-    (two of them share a first name with someone), calendars, an inbox and tasks."""
-    rng = random.Random(f"workplace-db/{seed}")
+def generate_db(seed: int, distractors: int = 1) -> dict[str, Any]:
+    """A company of 20 people: one head per department (reporting to the CEO), members (some
+    share a first name), calendars, an inbox and tasks. `distractors` (1-3, the task's
+    difficulty) adds meetings that share a title with another one, busy blocks and tasks."""
+    rng = random.Random(f"workplace-db/{seed}/{distractors}")
     names = rng.sample([(f, la) for f in FIRST for la in LAST], 60)
     firsts: dict[str, int] = {}
     picked = []
@@ -78,8 +79,8 @@ def generate_db(seed: int) -> dict[str, Any]:
     me = members[me_dept][0]
     db: dict[str, Any] = {"me": me, "people": people, "events": {}, "emails": {}, "tasks": {},
                           "heads": heads, "counters": {"event": 100, "email": 500, "task": 300}}
-    _fill_calendar(rng, db, depts, heads, members)
-    _fill_mail_and_tasks(rng, db)
+    _fill_calendar(rng, db, depts, heads, members, distractors)
+    _fill_mail_and_tasks(rng, db, distractors)
     return db
 
 
@@ -113,7 +114,7 @@ def _place(rng: random.Random, db: dict, title: str, emails: list[str], hours: i
 
 
 def _fill_calendar(rng: random.Random, db: dict, depts: list[str], heads: dict,
-                   members: dict) -> None:
+                   members: dict, distractors: int) -> None:
     ppl, me = db["people"], db["me"]
     my = ppl[me]["email"]
     # offsites first (they shape free slots): all-day or morning, Tuesday-Thursday
@@ -128,16 +129,16 @@ def _fill_calendar(rng: random.Random, db: dict, depts: list[str], heads: dict,
     pool = [p["email"] for p in ppl.values() if p["id"] != me]
     for title in rng.sample(MEETINGS, 7):
         _place(rng, db, title, [my] + rng.sample(pool, rng.randint(1, 3)))
-    for title in rng.sample(MEETINGS, 2):  # namesake meetings on other days (distractors)
+    for title in rng.sample(MEETINGS, 1 + distractors):  # namesake meetings (distractors)
         _place(rng, db, title, [my] + rng.sample(pool, rng.randint(1, 3)))
     for p in pool:
         for _ in range(rng.randint(1, 3)):
             _place(rng, db, rng.choice(BUSY), [p])
-    for _ in range(4):
+    for _ in range(2 + 2 * distractors):
         _place(rng, db, rng.choice(BUSY), [my])
 
 
-def _fill_mail_and_tasks(rng: random.Random, db: dict) -> None:
+def _fill_mail_and_tasks(rng: random.Random, db: dict, distractors: int) -> None:
     ppl, me = db["people"], db["me"]
     others = [p for p in ppl if p != me]
     for subject in rng.sample(SUBJECTS, 6):
@@ -147,7 +148,7 @@ def _fill_mail_and_tasks(rng: random.Random, db: dict) -> None:
         db["emails"][mid] = {"id": mid, "from": sender["email"], "to": [ppl[me]["email"]],
                              "subject": subject, "body": f"Hi, see my notes on {subject.lower()}.",
                              "date": rng.choice(list(DAYS.values())[:1]), "folder": "inbox"}
-    for title in rng.sample(TASKS, 8):
+    for title in rng.sample(TASKS, 4 + 2 * distractors):
         db["counters"]["task"] += 1
         tid = f"t-{db['counters']['task']}"
         owner = me if rng.random() < 0.7 else rng.choice(others)

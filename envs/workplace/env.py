@@ -57,19 +57,22 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         pick = rng.randrange(KINDS_PER_LEVEL[difficulty])  # drawn once: retries change the company
         for _ in range(60):
             seed = rng.randrange(10 ** 9)
-            plan = make_plan(rng, generate_db(seed), difficulty, pick)
+            plan = make_plan(rng, generate_db(seed, difficulty), difficulty, pick)
             if plan is not None:
                 task = self.build_task(seed, plan.request, plan.steps, plan.final, plan.required,
-                                       plan.emails, plan.allowed, f"workplace-{difficulty}-{index}")
+                                       plan.emails, plan.allowed, f"workplace-{difficulty}-{index}",
+                                       distractors=difficulty)
                 task.meta["kinds"] = plan.kinds
                 return task
         raise GymkitError(f"workplace: no request of difficulty {difficulty} fits 60 companies")
 
     def build_task(self, db_seed: int, request: str, steps: list, final: str,
                    required: list[dict], emails: list[dict], allowed: dict,
-                   task_id: str) -> Task:
+                   task_id: str, distractors: int = 1) -> Task:
         """A task from a company seed, the request and its gold steps (calls and questions)."""
-        db = generate_db(db_seed)
+        if distractors not in (1, 2, 3):
+            raise GymkitError(f"workplace task {task_id}: distractors must be 1, 2 or 3")
+        db = generate_db(db_seed, distractors)
         me = db["people"][db["me"]]
         for r in required + [m for e in emails for m in e["mention"]]:
             if r.get("kind") not in KINDS or not isinstance(r.get("value"), str):
@@ -86,7 +89,8 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         prompt = [system(POLICY.format(name=me["name"], email=me["email"], title=me["title"],
                                        dept=me["department"])), user(request)]
         return Task(id=task_id, env=self.name, prompt=prompt, gold=gold,
-                    data={"db_seed": db_seed, "required": required, "emails": emails,
+                    data={"db_seed": db_seed, "distractors": distractors,
+                          "required": required, "emails": emails,
                           "allowed": {k: sorted(v) for k, v in allowed.items()}})
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
@@ -108,12 +112,13 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         return self.build_task(int(row["db_seed"]), str(row["request"]), steps,
                                str(row.get("final", "Done.")), list(row.get("required", [])),
                                list(row.get("emails", [])), dict(row.get("allowed", {})),
-                               str(row.get("id", f"workplace-row-{index}")))
+                               str(row.get("id", f"workplace-row-{index}")),
+                               int(row.get("distractors", 1)))
 
     # ------------------------------------------------------------------ episodes
     def reset(self, task: Task) -> Episode:
         ep = Episode(task=task)
-        db = generate_db(task.data["db_seed"])
+        db = generate_db(task.data["db_seed"], task.data.get("distractors", 1))
         names = sorted(p["name"] for p in db["people"].values())
         seen = {k: values(task.prompt[-1]["content"], k, names) for k in KINDS}
         ep.state.update(db=db, start=copy.deepcopy(db), names=names, seen=seen,
