@@ -58,6 +58,8 @@ def test_generation_is_deterministic_and_seeded(env):
     assert a == [t.model_dump() for t in env.generate(6, seed=2)]
     assert a != [t.model_dump() for t in env.generate(6, seed=9)]
     assert generate_db(4) == generate_db(4) and generate_db(4) != generate_db(5)
+    easy, hard = generate_db(4, 1), generate_db(4, 3)
+    assert len(hard["events"]) > len(easy["events"]) and len(hard["tasks"]) > len(easy["tasks"])
 
 
 def test_first_free_skips_busy_hours_of_every_attendee():
