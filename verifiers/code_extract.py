@@ -16,18 +16,46 @@ Rules (shared by `code`, `code_output`, `sql` and anything else that runs model-
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import re
 import textwrap
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.S | re.M)
+_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*")
+_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _PY_TAGS = {"python", "py", "python3", "py3", "pycon"}
 _SQL_START = re.compile(r"^\s*(select|with)\b", re.I)
 
 
 def code_blocks(text: str) -> list[tuple[str, str]]:
-    """All fenced blocks in `text` as (language tag lower-cased, code), in order."""
-    return [(m.group(2).lower(), m.group(3)) for m in _FENCE.finditer(text or "")]
+    """All fenced blocks in `text` as (language tag lower-cased, code), in order.
+
+    A block opens on a line starting with a fence (3+ backticks or tildes, then a tag) and
+    closes at the next line that holds exactly the same fence. Scanned line by line with the
+    closing lines indexed up front: a regex with a back-reference took 24 s on 100 kB of
+    backticks, and a response must never be able to stall its own verification.
+    """
+    lines = (text or "").split("\n")
+    closers: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        m = _CLOSE.fullmatch(line)
+        if m:
+            closers.setdefault(m.group(1), []).append(i)
+    blocks: list[tuple[str, str]] = []
+    i = 0
+    while i < len(lines) - 1:  # an opener needs a line after it
+        m = _OPEN.fullmatch(lines[i])
+        if m:
+            ends = closers.get(m.group(1), [])
+            k = bisect.bisect_right(ends, i)
+            if k < len(ends):
+                j = ends[k]
+                body = "\n".join(lines[i + 1:j])
+                blocks.append((m.group(2).lower(), body + "\n" if j > i + 1 else ""))
+                i = j + 1
+                continue
+        i += 1
+    return blocks
 
 
 def _pick(blocks: list[tuple[str, str]], tags: set[str]) -> str | None:

@@ -265,12 +265,18 @@ def test_determinism(env):
 def test_assert_hardening(candidate, test, passes):
     from gymkit.verifiers.code_tests import harden, with_prelude
 
+    import math
+
     program = with_prelude(candidate, "_gkt") + harden(test, "_gkt")
-    if passes:
-        exec(program, {})
-    else:
-        with pytest.raises(AssertionError):
+    saved = dict(vars(math))  # a candidate here patches math in this very process
+    try:
+        if passes:
             exec(program, {})
+        else:
+            with pytest.raises(AssertionError):
+                exec(program, {})
+    finally:
+        vars(math).update(saved)
 
 
 # ------------------------------------------------------------------ values verdict
@@ -415,6 +421,23 @@ def test_random_tests_are_replayed_or_refused():
               "entry_point": "f", "candidate": ["f"]}
     got = collect(seeded)
     assert "calls" in got and got == collect(seeded)  # the same inputs every time
-    unseeded = dict(seeded, setup=[seeded["setup"][0].replace(
-        "random.randint", "random.Random().randint")])
+    # fresh entropy and no parity filter: every draw calls the candidate, and two passes agree
+    # only with chance (1/101)^5 (with the filter, 1 run in 32 made no call at all)
+    unseeded = dict(seeded, setup=["import random\ndef check(candidate):\n    for _ in range(5):\n"
+                                   "        x = random.Random().randint(0, 100)\n"
+                                   "        assert candidate(x) == x + 1\n"])
     assert "not deterministic" in collect(unseeded)["unsupported"]
+
+
+def test_fence_scan_is_linear_on_hostile_text():
+    """100 kB of backticks took 24 s with the old back-referencing regex."""
+    import time
+
+    from gymkit.verifiers.code_extract import code_blocks
+
+    start = time.perf_counter()
+    for text in ["`" * 100_000, "```\n" * 30_000, "```" + "`" * 50_000 + "python\n", "a```" * 30_000]:
+        code_blocks(text)
+    assert time.perf_counter() - start < 2.0
+    assert code_blocks("```py\nprint(1)\n```\ntext\n~~~\nx=1\n~~~") == [("py", "print(1)\n"), ("", "x=1\n")]
+    assert code_blocks("````\nx\n```\n````") == [("", "x\n```\n")]  # closes on the same fence only
