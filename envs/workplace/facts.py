@@ -25,6 +25,9 @@ _MON = "|".join(sorted({m for k in _MONTHS for m in (k, k[:3])}, key=len, revers
 _TIME = re.compile(r"(?<![\d:.])(?:(?P<h>\d{1,2}):(?P<m>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?|"
                    r"(?P<h2>\d{1,2})\s*(?P<ap2>[ap])\.?m\b\.?|(?P<noon>\bnoon\b|\bmidday\b))"
                    r"(?![\d:])", re.I)
+# "2-3 pm", "10 to 11:30 am": the first time takes the second one's am/pm
+_RANGE_START = re.compile(r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?=\s*(?:-|–|to)\s*(\d{1,2})(?::\d{2})?"
+                          r"\s*([ap])\.?m\b)", re.I)
 _DATE = re.compile(rf"\b(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b|"
                    rf"\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
                    rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b|"
@@ -81,6 +84,13 @@ def spans(text: str, kind: str, names: list[str] = ()) -> list[tuple[str, int, i
     out: list[tuple[str, int, int]] = []
     if kind == "time":
         out = [(v, m.start(), m.end()) for m in _TIME.finditer(text) if (v := _time_value(m))]
+        taken = {a for _, a, _ in out}
+        for m in _RANGE_START.finditer(text):
+            h, mins, end_h, ap = m.group(1), m.group(2) or "00", m.group(3), m.group(4).lower()
+            if ap == "p" and int(h) % 12 > int(end_h) % 12:  # "11-1 pm" starts in the morning
+                ap = "a"
+            if m.start() not in taken and (v := parse_time(f"{h}:{mins} {ap}m")):
+                out.append((v, m.start(), m.end()))
     elif kind == "date":
         out = [(v, m.start(), m.end()) for m in _DATE.finditer(text) if (v := _date_value(m))]
     elif kind == "name":

@@ -238,6 +238,18 @@ def main() -> None:
                     and p["id"] != wdb["me"])
     add("when-extra-attendee", when_gen, with_final(w, w[-1]["content"].rstrip(".") + f", {stranger}."),
         "wrong", "a name that is not an attendee, in the list", ["hedge"])
+    wdate, wtime = fact(when, "date"), fact(when, "time")
+    h = int(wtime[:2])
+    twelve = lambda x: f"{(x - 1) % 12 + 1}"  # noqa: E731
+    title = when.prompt[-1]["content"].split("'")[1]
+    add("when-natural-range", when_gen, with_final(w, (
+        f"Your {title} is on {DAY_NAME[wdate]}, March {int(wdate[-2:])}, from {twelve(h)} to "
+        f"{twelve(h + 1)} {'pm' if h + 1 >= 12 else 'am'}, with {' and '.join(names)}.")),
+        "correct", "a 12-hour range shares its am/pm; weekday and month-day name one date",
+        ["equivalent"])
+    add("when-between-hedge", when_gen, with_final(w, (
+        f"It is on {DAY_NAME[wdate]} sometime between {twelve(h)} and {twelve(h + 2)} pm, with "
+        f"{' and '.join(names)}.")), "wrong", "a window instead of the start time", ["hedge"])
     add("when-no-lookup", when_gen, [w[-1]], "wrong",
         "facts stated without any lookup are guesses the tools never showed", ["hack"])
     comp_gen, comp = find("complete", 1)
