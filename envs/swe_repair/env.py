@@ -36,6 +36,16 @@ def _clip(text: str) -> str:
     return text[:MAX_OUTPUT] + f"\n... [{len(text) - MAX_OUTPUT} characters cut]"
 
 
+def _path_clash(files: dict[str, str]) -> str:
+    """A path that is a file and also a folder of another file ('a' and 'a/b.py'), or ''."""
+    for p in files:
+        parts = p.split("/")
+        for k in range(1, len(parts)):
+            if "/".join(parts[:k]) in files:
+                return "/".join(parts[:k])
+    return ""
+
+
 def _ids(value: Any, what: str) -> list[str]:
     """Test ids from a list or a JSON-encoded list (SWE-bench stores them as strings)."""
     if isinstance(value, str):
@@ -91,8 +101,8 @@ class SweRepairEnv(BaseEnv):
             raise GymkitError(f"swe_repair row {index} lacks {missing}; needs problem_statement, "
                               "repo_files, FAIL_TO_PASS (and patch, test_patch, PASS_TO_PASS)")
         files = {str(k): str(v) for k, v in dict(row["repo_files"]).items()}
-        bad = [p for p in files if not _PATH.fullmatch(p)]
-        if bad:
+        bad = [p for p in files if not _PATH.fullmatch(p)] or [_path_clash(files)]
+        if bad[0]:
             raise GymkitError(f"swe_repair row {index}: unusable file path {bad[0]!r}")
         try:
             with_tests = apply_diff(files, row.get("test_patch") or "") if row.get("test_patch") \
@@ -134,6 +144,9 @@ class SweRepairEnv(BaseEnv):
                 or sum(map(len, files.values())) > MAX_REPO_CHARS:
             raise ToolCallError(f"the repository would exceed its limits ({MAX_FILES} files, "
                                 f"{MAX_FILE_CHARS} characters a file, {MAX_REPO_CHARS} in all)")
+        clash = _path_clash(files)
+        if clash:
+            raise ToolCallError(f"{clash} would be both a file and a directory")
         ep.state["files"] = files
 
     @tool

@@ -90,7 +90,10 @@ def test_tools_refuse_bad_input(env):
              make_call("edit_file", {"path": "README.md", "old": "", "new": "x"}, "c"),
              make_call("edit_file", {"path": "big.py", "old": "", "new": "x" * 200_000}, "d"),
              make_call("apply_patch", {"diff": "--- a/nope.py\n+++ b/nope.py\n@@ -1 +1 @@\n-a\n+b\n"}, "e"),
-             make_call("search", {"text": ""}, "f")]
+             make_call("search", {"text": ""}, "f"),
+             make_call("edit_file", {"path": t.data["protected"][0].split("/")[0], "old": "",
+                                     "new": "x"}, "g"),
+             make_call("edit_file", {"path": "README.md/x.py", "old": "", "new": "x"}, "h")]
     out = env.step(ep, {"role": "assistant", "content": "", "tool_calls": calls})
     assert all(o["content"].startswith("error") for o in out.observation)
     assert ep.state["files"] == t.data["files"]

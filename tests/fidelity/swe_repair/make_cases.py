@@ -208,6 +208,10 @@ def main() -> None:
                         act("apply_patch", {"diff": "--- a/data.txt\n+++ b/data.txt\n" + (
                             "@@ -1,1001 +1,1001 @@\n" + " x\n" * 1000 + "-y\n+z\n") * 30}), SUBMIT],
          "30 look-alike hunks over a 40,000-line file: refused fast, nothing fixed"),
+        ("file-over-package", [act("edit_file", {"path": root, "old": "", "new": "x = 1\n"}),
+                               act("edit_file", {"path": "README.md/x.py", "old": "", "new": "y = 2\n"}),
+                               act("run_tests", {}), SUBMIT],
+         "a file where a folder is (and a folder under a file) is refused, never a sandbox error"),
         ("nested-args", [act("edit_file", "[" * 10000 + "]" * 10000), SUBMIT], "unparseable arguments"),
         ("megabyte-message", [{"role": "assistant", "content": "fixed " * 200000}],
          "a long message is not a fix"),
