@@ -113,6 +113,11 @@ class SweRepairEnv(BaseEnv):
             raise GymkitError(f"swe_repair row {index}: a patch does not apply: {e}") from None
         hidden_files = {p: t for p, t in with_tests.items() if files.get(p) != t}
         f2p, p2p = _ids(row["FAIL_TO_PASS"], "FAIL_TO_PASS"), _ids(row.get("PASS_TO_PASS", []), "PASS_TO_PASS")
+        for tid in f2p + p2p:
+            path, _, fn = tid.partition("::")
+            if fn not in test_functions(with_tests.get(path, "")):
+                raise GymkitError(f"swe_repair row {index}: test {tid!r} is not a top-level "
+                                  "test function of the repository after test_patch")
         protected = sorted(p for p in files if test_functions(files[p]) and
                            (p.startswith("tests/") or p.rsplit("/", 1)[-1].startswith("test_")))
         visible = [f"{p}::{f}" for p in protected for f in test_functions(files[p])]

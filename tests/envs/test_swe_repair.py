@@ -144,6 +144,8 @@ def test_swebench_fixture_loads_and_gold_patch_passes(env):
         env.task_from_row({**row, "patch": row["patch"].replace("e > 0", "zzz")}, 0)
     with pytest.raises(GymkitError, match="ids"):
         env.task_from_row({**row, "FAIL_TO_PASS": '["test_accounts"]'}, 0)
+    with pytest.raises(GymkitError, match="not a top-level test function"):
+        env.task_from_row({**row, "FAIL_TO_PASS": '["tests/test_accounts.py::test_nope"]'}, 0)
 
 
 def test_example_files_replay(env):
