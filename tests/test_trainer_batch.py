@@ -79,3 +79,40 @@ def test_padded_batch_logprobs_equal_per_sequence_logprobs():
         logits = model(ids).logits[0, s.n_prompt - 1:-1] / 0.7
         want = token_logprobs(logits[None], torch.tensor([s.ids[s.n_prompt:]]))[0]
         assert torch.allclose(batch[i, :len(want)], want, atol=1e-5)
+
+
+def test_token_budget_micro_batches_bucket_by_length_and_keep_the_update():
+    """`micro_batch_tokens` cuts longest-first under a padded-token budget; the update is the
+    one fixed-size micro-batches give (global counts), so only memory changes."""
+    import random
+
+    from gymkit.trainers.batch import Sequence
+    from gymkit.trainers.config import load_config
+    from gymkit.trainers.update import micro_batches, policy_update
+
+    rng = random.Random(0)
+    seqs = []
+    for _ in range(9):
+        p, c = rng.randint(1, 4), rng.randint(1, 12)
+        seqs.append(Sequence(ids=[rng.randrange(1, 20) for _ in range(p + c)], n_prompt=p,
+                             old_logprobs=[-3.0] * c, mask=[1] * c,
+                             advantage=rng.uniform(-1, 1), env="e"))
+    cuts = micro_batches(seqs, size=4, tokens=24)
+    assert sorted(id(s) for c in cuts for s in c) == sorted(id(s) for s in seqs)
+    assert all(len(c) <= 4 and (len(c) == 1 or len(c) * max(len(s.ids) for s in c) <= 24)
+               for c in cuts)
+    assert len(cuts) < len(micro_batches(seqs, size=1, tokens=None))
+
+    def weights(*extra):
+        model = _Causal()
+        cfg = load_config(None, ["trainer.lr=1e-2", *extra])
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+        policy_update(model, opt, sched, seqs, cfg)
+        return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+    fixed = weights("trainer.micro_batch_size=2")
+    budget = weights("trainer.micro_batch_size=4", "trainer.micro_batch_tokens=24")
+    start = torch.cat([p.detach().flatten() for p in _Causal().parameters()])
+    assert (fixed - start).abs().max() > 1e-3  # the step moved the weights
+    assert torch.allclose(fixed, budget, atol=1e-6)

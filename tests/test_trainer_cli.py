@@ -34,3 +34,20 @@ def test_train_rm_rejects_a_bad_fraction(tmp_path):
     res = CliRunner().invoke(app, ["train-rm", "--pairs", str(pairs), "--model", "tiny-random-llama",
                                    "--out", str(tmp_path / "rm"), "--heldout", "1.5"])
     assert isinstance(res.exception, GymkitError) and "--heldout" in str(res.exception)
+
+
+@pytest.mark.parametrize("preset", ["nano-30b-8xh100", "nano-30b-2x8xh100", "nano-4b-1xh100"])
+def test_gpu_presets_dry_run_builds_the_architecture_and_prints_the_memory_plan(preset):
+    res = CliRunner().invoke(app, ["train", "--config", preset, "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "configs/arch/" in res.output and "LoRA-adapted weights" in res.output
+    assert "per-GPU memory plan" in res.output and "vllm     total" in res.output
+    if "nano-30b" in preset:  # the published total of Nemotron 3 Nano 30B-A3B
+        assert "base parameters 31.58 B" in res.output
+
+
+def test_dry_run_rejects_lora_targets_peft_refuses_on_nemotronh():
+    res = CliRunner().invoke(app, ["train", "--config", "nano-30b-8xh100", "--dry-run",
+                                   "--set", "trainer.lora.target_modules=all-linear"])
+    assert isinstance(res.exception, GymkitError)
+    assert "out_proj" in str(res.exception) and "\n" not in str(res.exception)

@@ -84,10 +84,18 @@ class RolloutConfig(_Strict):
     prompts_per_step: int = Field(8, gt=0)
     samples_per_prompt: int = Field(4, ge=2)  # G; a group baseline needs at least 2
     sampling: SamplingParams = Field(default_factory=lambda: SamplingParams(max_new_tokens=128))
-    pool: Literal["local", "ray"] = "local"  # in-process envs, or Ray actors
+    pool: Literal["local", "ray", "http"] = "local"  # in-process envs, Ray actors, or env_server
+    env_server: str | None = None  # pool http: a `gymkit serve-env` URL (it owns env options)
     actors_per_env: int = Field(1, gt=0)
     heldout_prompts: int = Field(0, ge=0)  # >0: evaluate greedy reward on held-out tasks
     eval_every: int = Field(0, ge=0)  # steps between held-out evals (0: only first and last)
+
+    @model_validator(mode="after")
+    def _server_for_http(self) -> "RolloutConfig":
+        if (self.pool == "http") != bool(self.env_server):
+            raise ValueError("rollout.env_server is set exactly when rollout.pool is http "
+                             f"(pool={self.pool!r}, env_server={self.env_server!r})")
+        return self
 
 
 # ---------------------------------------------------------------- optimisation
@@ -110,6 +118,9 @@ class TrainerConfig(_Strict):
     # The batch is split into micro-batches of this many sequences whose gradients accumulate
     # into one optimizer step (gradient accumulation); the result does not depend on it.
     micro_batch_size: int = Field(8, gt=0)
+    # None: micro-batches of micro_batch_size sequences. N: sequences sorted by length and cut
+    # so that (sequences x longest) <= N padded tokens (still <= micro_batch_size sequences)
+    micro_batch_tokens: int | None = Field(None, gt=0)
     # Optimizer steps per sampled batch (PPO-style mini-batches); 1 is fully on-policy.
     mini_batches: int = Field(1, gt=0)
     bf16: bool = False

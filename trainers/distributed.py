@@ -23,7 +23,7 @@ from typing import Any
 from gymkit.errors import GymkitError
 from gymkit.trainers.batch import Sequence
 from gymkit.trainers.config import TrainConfig
-from gymkit.trainers.update import mini_batches
+from gymkit.trainers.update import shard_mini_batches
 
 
 class TrainGroupError(GymkitError):
@@ -63,6 +63,9 @@ class TrainWorker:
                                            make_optimizer, pad_token)
 
         cfg, dcfg = self.cfg, self.cfg.trainer.distributed
+        if cfg.loss.kl_coef > 0 and not cfg.trainer.lora.enabled:
+            raise GymkitError("trainer.distributed: kl_coef > 0 needs LoRA (the reference is "
+                              "the base with adapters off); a sharded frozen copy is not built")
         self.device = fsdp.rank_device(dcfg)
         mesh = fsdp.init_rank(self.rank, self.world, addr, port, dcfg, self.device)
         # fp32 everywhere: FSDP2 casts to bf16 for compute (mp policy) and keeps fp32 shards
@@ -72,16 +75,13 @@ class TrainWorker:
         if cfg.trainer.lora.enabled:
             torch.manual_seed(cfg.seed)  # adapter init; rank 0's is broadcast anyway
             model = add_lora(model, cfg)
-        full = {k: v.detach().clone() for k, v in model.state_dict().items()} \
-            if self.rank == 0 else None
+        # rank 0's loaded tensors, kept alive past fully_shard to be broadcast as shards
+        full = {k: v.detach() for k, v in model.state_dict().items()} if self.rank == 0 else None
         fsdp.shard(model, mesh, cfg.trainer.bf16, self.device)
         fsdp.load_full_state(model, full, self.device)
         del full
         self.model = model
         self.ref = model if cfg.trainer.lora.enabled and cfg.loss.kl_coef > 0 else None
-        if cfg.loss.kl_coef > 0 and not cfg.trainer.lora.enabled:
-            raise GymkitError("trainer.distributed: kl_coef > 0 needs LoRA (the reference is "
-                              "the base with adapters off); a sharded frozen copy is not built")
         self.opt, self.sched = make_optimizer(model, cfg)
         self.pad_id = pad_token(self.tokenizer)
         n = sum(p.numel() for p in model.parameters())
@@ -263,7 +263,7 @@ class TrainGroup:
 
     def update(self, seqs: list[Sequence]) -> dict[str, float]:
         """One update over the whole batch, sharded over the ranks; metrics are global."""
-        shares = mini_batches(seqs, self.cfg.trainer.mini_batches, self.world)
+        shares = shard_mini_batches(seqs, self.cfg.trainer.mini_batches, self.world)
         return self.gather("update", [a.update.remote(s) for a, s in zip(self.actors, shares)])[0]
 
     def sampler_state(self) -> dict:

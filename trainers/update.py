@@ -57,7 +57,8 @@ def _reduce(values: list[float], op: str, device: torch.device) -> list[float]:
     return t.tolist()
 
 
-def mini_batches(seqs: list[Sequence], n_mini: int, ranks: int) -> list[list[list[Sequence]]]:
+def shard_mini_batches(seqs: list[Sequence], n_mini: int,
+                       ranks: int) -> list[list[list[Sequence]]]:
     """`[rank][mini]` shares of the batch: mini-batch i is `seqs[i::n_mini]` (as in one process),
     dealt round-robin over the ranks. Every rank gets `n_mini` lists, some maybe empty."""
     n_mini = max(1, min(n_mini, len(seqs)))
@@ -72,14 +73,28 @@ def _padding(pad_id: int) -> Sequence:
                     advantage=0.0, env="")
 
 
-def _chunks(seqs: list[Sequence], size: int, n: int, pad_id: int) -> Iterator[list[Sequence]]:
-    """Exactly `n` micro-batches of at most `size` sequences; the missing ones are padding."""
+def micro_batches(seqs: list[Sequence], size: int, tokens: int | None) -> list[list[Sequence]]:
+    """Cut one rank's share of a mini-batch: `size` sequences at a time, or with a token
+    budget, longest first, as many as keep `count x longest <= tokens` (length bucketing: short
+    answers are not padded to the longest of the batch). The split never changes the
+    gradient (the loss uses the mini-batch's global counts), only memory and speed."""
+    if tokens is None:
+        return [seqs[i:i + size] for i in range(0, len(seqs), size)]
+    out: list[list[Sequence]] = []
+    cur: list[Sequence] = []
+    for s in sorted(seqs, key=lambda s: len(s.ids), reverse=True):
+        longest = len(cur[0].ids) if cur else len(s.ids)
+        if cur and (len(cur) + 1 > size or (len(cur) + 1) * longest > tokens):
+            out.append(cur)
+            cur = []
+        cur.append(s)
+    return out + [cur] if cur else out
+
+
+def _padded(chunks: list[list[Sequence]], n: int, pad_id: int) -> Iterator[list[Sequence]]:
+    """Exactly `n` micro-batches; the missing ones are zero-weight padding."""
     for i in range(n):
-        yield seqs[i * size:(i + 1) * size] or [_padding(pad_id)]
-
-
-def _n_chunks(n_seqs: int, size: int) -> int:
-    return -(-n_seqs // size)
+        yield chunks[i] if i < len(chunks) else [_padding(pad_id)]
 
 
 def _device(model: torch.nn.Module) -> torch.device:
@@ -110,9 +125,9 @@ def loss_options(cfg: TrainConfig) -> dict[str, Any]:
 def recompute_old_logprobs(model, seqs: list[Sequence], cfg: TrainConfig, pad_id: int) -> None:
     """Replace the sampler logprobs by the trainer's own (loss.old_logprobs = recompute)."""
     device = _device(model)
-    size = cfg.trainer.micro_batch_size
-    n = int(_reduce([_n_chunks(len(seqs), size)], "max", device)[0])
-    for chunk in _chunks(seqs, size, n, pad_id):
+    chunks = micro_batches(seqs, cfg.trainer.micro_batch_size, cfg.trainer.micro_batch_tokens)
+    n = int(_reduce([len(chunks)], "max", device)[0])
+    for chunk in _padded(chunks, n, pad_id):
         mb = _to(collate(chunk, pad_id), device)
         with _autocast(cfg, device):
             lp = sequence_logprobs(model, mb, cfg.rollout.sampling.temperature).float().cpu()
@@ -124,7 +139,7 @@ def policy_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, sche
                   seqs: list[Sequence], cfg: TrainConfig, pad_id: int = 0,
                   ref_model: torch.nn.Module | None = None) -> dict[str, float]:
     """`trainer.mini_batches` optimizer steps over `seqs` (the whole batch, one process)."""
-    minis = mini_batches(seqs, cfg.trainer.mini_batches, 1)[0]
+    minis = shard_mini_batches(seqs, cfg.trainer.mini_batches, 1)[0]
     return rank_update(model, optimizer, scheduler, minis, cfg, pad_id, ref_model)
 
 
@@ -147,9 +162,10 @@ def rank_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, schedu
     for i in range(n_mini):
         mini = minis[i] if i < len(minis) else []
         n_tokens, n_seqs = _reduce([sum(sum(s.mask) for s in mini), len(mini)], "sum", device)
-        n_chunks = int(_reduce([_n_chunks(len(mini), size)], "max", device)[0])
+        chunks = micro_batches(mini, size, cfg.trainer.micro_batch_tokens)
+        n_chunks = int(_reduce([len(chunks)], "max", device)[0])
         optimizer.zero_grad(set_to_none=True)
-        for chunk in _chunks(mini, size, n_chunks, pad_id):
+        for chunk in _padded(chunks, n_chunks, pad_id):
             mb = _to(collate(chunk, pad_id), device)
             with _autocast(cfg, device):
                 lp = sequence_logprobs(model, mb, temp)
