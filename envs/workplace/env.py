@@ -122,7 +122,7 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         names = sorted(p["name"] for p in db["people"].values())
         seen = {k: values(task.prompt[-1]["content"], k, names) for k in KINDS}
         ep.state.update(db=db, start=copy.deepcopy(db), names=names, seen=seen,
-                        confirmed="", unconfirmed=[], final=None)
+                        confirmed="", unconfirmed=[])
         return ep
 
     def run_calls(self, episode: Episode, calls: list[dict], errors: list[str]) -> list[Message]:
@@ -158,7 +158,8 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         start = episode.state["start"]
         title = (start["events"].get(rec.get("id", ""), {}) or
                  start["tasks"].get(tid, {})).get("title", "\0").lower()
-        return bool(asked) and (tid in asked or title in asked)
+        named = re.search(rf"(?<![\w-]){re.escape(tid)}(?![\w-])", asked)  # t-30 is not t-301
+        return bool(asked) and (bool(named) or title in asked)
 
     def step(self, episode: Episode, message: Message) -> Step:
         episode.actions.append(message)
