@@ -30,6 +30,7 @@ _RANGE_START = re.compile(r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?=\s*(?:-|–|to)\
                           r"\s*([ap])\.?m\b)", re.I)
 _DATE = re.compile(rf"\b(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b|"
                    rf"\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
+                   rf"\b(?P<wda>mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
                    rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b|"
                    rf"\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MON})\b", re.I)
 _HEDGE = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|"
@@ -42,6 +43,7 @@ _LIST_GAP = re.compile(r"\s*(?:,|;|&|\band\b|,\s*and\b)?\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WEEKDAY_DATES = {k.lower(): v for k, v in DAYS.items()}
 _WEEKDAY_DATES.update({"saturday": "2026-03-07", "sunday": "2026-03-01"})
+_SHORT_DAYS = {k[:3]: v for k, v in _WEEKDAY_DATES.items()}  # Mon, Tue(s), Wed, Thu(rs), Fri
 
 
 def parse_time(text: str) -> str | None:
@@ -68,6 +70,8 @@ def _date_value(m: re.Match) -> str | None:
         return m.group("iso")
     if m.group("wd"):
         return _WEEKDAY_DATES[m.group("wd").lower()]
+    if m.group("wda"):
+        return _SHORT_DAYS[m.group("wda").lower()[:3]]
     mon, d = (m.group("mon") or m.group("mon2")).lower(), int(m.group("d") or m.group("d2"))
     month = next(v for k, v in _MONTHS.items() if k.startswith(mon[:3]))
     return f"2026-{month:02d}-{d:02d}" if 1 <= d <= 31 else None

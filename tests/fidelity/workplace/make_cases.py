@@ -90,6 +90,8 @@ def main() -> None:
     add("eq-move-range", move_gen,
         with_final(g, f"Done. New slot: {day} {time}-{hour + 1:02d}:00. Email sent."),
         "correct", "start-end of the moved meeting is not an alternative", ["equivalent"])
+    add("eq-move-abbrev", move_gen, with_final(g, f"Done - 1:1 now {day[:3]}. {ampm.upper()}, email sent."),
+        "correct", "an abbreviated weekday and upper-case AM/PM", ["equivalent"])
     add("eq-move-old-time", move_gen,
         with_final(g, f"I moved the 1:1 from its old slot to {day} {date} at {time} and emailed them."),
         "correct", "plain statement with the ISO date", ["equivalent"])
