@@ -36,6 +36,7 @@ CONFIRMED = "Yes, go ahead."
 # A question that asks the user's go-ahead; any other message without tool calls is final.
 _ASKS = re.compile(r"\bconfirm|\bproceed\b|\bgo ahead\b|\bshall i\b|\bshould i\b|"
                    r"\bok(?:ay)? to\b|\bwant me to\b|\byes/no\b|\byes or no\b", re.I)
+_PLEASE = re.compile(r"\bplease confirm\b|\byes/no\b|\byes or no\b", re.I)  # asks without a '?'
 KINDS = ("time", "date", "name")
 
 
@@ -170,7 +171,7 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
             obs = self.run_calls(episode, calls, errors)
         else:
             text = strip_thinking(message.get("content") or "") or ""
-            if "?" in text and _ASKS.search(text) and len(text) <= MAX_TEXT:
+            if ("?" in text or _PLEASE.search(text)) and _ASKS.search(text) and len(text) <= MAX_TEXT:
                 episode.state["confirmed"] = text.lower()  # one question covers what it names
                 obs = [user(CONFIRMED)]
             else:

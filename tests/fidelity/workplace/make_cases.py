@@ -180,6 +180,10 @@ def main() -> None:
     c3[ask] = say(f"I will cancel {ev_id}. OK to proceed?")
     add("cancel-confirm-by-id", can_gen, c3, "correct", "a confirmation naming the event id",
         ["equivalent"])
+    c3b = gold_of(can)
+    c3b[ask] = say(f"Please confirm that I should cancel {ev_id} and notify the attendees.")
+    add("cancel-please-confirm-no-qmark", can_gen, c3b, "correct",
+        "'please confirm' asks without a question mark", ["equivalent"])
     c4 = gold_of(can)
     c4.insert(ask + 1, say("Just to double-check: shall I really cancel it? Please confirm."))
     add("cancel-confirm-twice", can_gen, c4[:ask] + [c4[ask]] + c4[ask + 1:], "wrong",
