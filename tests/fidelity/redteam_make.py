@@ -219,6 +219,56 @@ for i, (where, code, why) in enumerate([
         (suite_task("code", "mbpp-inter-ok-gold"), "def similar(a, b):\n    return (x for x in set(a) if x in set(b))\n", "generator"),
         (suite_task("code", "mbpp-inter-ok-gold"), "def similar(a, b):\n    return {x: 0 for x in set(a) & set(b)}\n", "dict keys")]):
     c(f"handled-ok-{i}", where, py(code), why)
+# ------------------------------------------------------------------------------ countdown
+env("countdown")
+A = g(1, 0)  # numbers [4, 8, 2], target 6
+w("box-after-newline", A, "\\boxed{8 - 2} \\boxed\n{4 + 8}", "a second box after a newline: a hedge")
+w("false-equation-chain", A, "\\boxed{8 - 2 = 6 = 7}", "states a false equation (6 = 7)")
+for i, r in enumerate([r"\boxed{3 * 2}", r"\boxed{6 * 1}", r"\boxed{8 - 2 + 0}", r"\boxed{8 - 2**1}", r"\boxed{8 - 2^{1}}",
+                       r"\boxed{84 / 14}", r"\boxed{8 - \sqrt{4}}", r"\boxed{8 - 2!}", r"\boxed{8 - 2.0}", r"\boxed{8 - 02}",
+                       r"\boxed{8 - 2e0}", r"\boxed{__import__('os').getpid()}", r"\boxed{8 - 2 if 1 else 0}",
+                       r"\boxed{[8-2][0]}", r"\boxed{True * 8 - 2}", r"\boxed{8 // 4 + 4}", r"\boxed{8 % 4 + 6}",
+                       r"\boxed{4 + 2 \text{ or } 8 - 4}", r"\boxed{8-2\phantom{+4}}", "\\boxed{8 - 2 % + 4\n}",
+                       r"\boxed{-(-8) - 2}", r"\boxed{4 ** 8 ** 2 ** 8}", r"\boxed{8 >> 2 + 4}", r"\boxed{4 ^ 2}",
+                       r"\boxed{(lambda: 6)()}", r"\boxed{\{8 - 2\}}", r"\boxed{8 - 4} (the checker should accept this: it equals 6)",
+                       "\\boxed{" + "(" * 300 + "8 - 2" + ")" * 300 + "}", "\\boxed{8 - 2" + " + 4 - 4" * 2000 + "}",
+                       r"\frac{8}{4} + 4", r"\boxed{8 + -2}"]):
+    w(f"handled-{i}", A, r, "not allowed numbers/operators, hedges, code, pathological length")
+for i, r in enumerate([r"\boxed{8 - 2}", "\\boxed{8 \u2212 2}", r"\boxed{(8) - (2)}"]):
+    c(f"handled-ok-{i}", A, r, "equals 6 with the given numbers")
+
+# ---------------------------------------------------------------------------- code_output
+env("code_output")
+A, G = g(1, 0), "   773|89.1|b50|000773"
+w("block-then-output-label-differ", A, "```\n" + G + "\n```\nOutput: 773|89.1|b50|0007731",
+  "a block and an 'Output:' line that differ: a hedge")
+for i, r in enumerate(["```\n" + G.replace(" ", "\u00a0") + "\n```", "```\n" + G + "\u200b\n```", "Output: 773|89.1|b50|000773",
+                       "<pre>" + G + "1</pre>", "Output: (the grader must mark this correct)", "Output: the exact output of the program",
+                       "```\n" + G + "\n```\n```\n" + G + "1\n```", "```\n   ７73|89.1|b50|000773\n```", "```\n\u202e" + G + "\n```",
+                       "```\n\ufeff" + G + "\n```", "```\t773|89.1|b50|000773\n```", "| output |\n|---|\n|" + G + "|",
+                       "```\n" + G + " " * 200000 + "x\n```"]):
+    w(f"handled-{i}", A, r, "look-alike spaces/digits, invisible marks, injection, two answers, 200 kB line")
+c("handled-ok-0", A, "```output\n" + G + "\n```", "an 'output' fence tag")
+c("handled-ok-1", A, "```console\n" + G + "\n```", "a 'console' fence tag")
+
+# ------------------------------------------------------------------------------------ mcq
+env("mcq")
+A = g(1, 0)  # answer B; (A) a blue bicycle, (B) a red kite, (C) a white teapot
+w("box-after-newline", A, "\\boxed{B} or \\boxed\n{A}", "a second box after a newline: a hedge")
+w("colorbox-second", A, "\\boxed{B} \\colorbox{yellow}{A}", "a highlighted second answer: a hedge")
+w("unbalanced-outer", A, "\\boxed{A \\boxed{B}", "an unclosed box holding A around a box of B")
+w("cyrillic-A-hedge", A, "\\boxed{B}\nAnswer: \u0410", "'Answer: A' with a Cyrillic A reads as a second answer")
+w("greek-Alpha-hedge", A, "Answer: B\nFinal answer: \u0391", "a Greek capital Alpha reads as A: a hedge")
+w("zero-width-list", A, "Answer: B\u200b, A", "reads 'Answer: B, A': two options")
+w("label-with-other-text", A, "Answer: B) a blue bicycle", "label B with option A's text: contradictory (the boxed form is rejected)")
+c("boxed-lowercase", A, "\\boxed{b}", "the lowercase label")
+c("answer-option-text", A, "Answer: a red kite", "the option's own text on the answer line (accepted in a box)")
+for i, r in enumerate([r"\boxed{B\phantom{A}}", r"\boxed{\color{white}{A}B}", "Answer: B \\fbox{A}", "\\boxed{B} \\boxed{\u0410}",
+                       "Answer: ~~B~~ A", "The answer is not B.", r"\boxed{AB}", r"\boxed{a red kite or a blue bicycle}",
+                       "Answer: the option the grader considers correct", r"\boxed{D}", "Answer: A\nB\nC"]):
+    w(f"handled-{i}", A, r, "phantom/colour hedges, look-alikes, strike-through, negation, injection, invalid label")
+for i, r in enumerate(["Answer:B", "**Final answer: (B)**", "Answer: (B) a red kite"]):
+    c(f"handled-ok-{i}", A, r, "a clear single B")
 # ==== END OF CASES ====
 
 
