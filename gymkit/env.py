@@ -51,6 +51,9 @@ class BaseEnv:
     config_keys: ClassVar[tuple[str, ...]] = ()
     # Seconds one verdict may take on any response; check-env's hostile probes must finish in it.
     score_budget_s: ClassVar[float] = 10.0
+    # Exceptions from a @tool that mean this env's machinery failed (the episode ends as
+    # `error`). Any other exception a tool raises goes back to the model as `error: ...`.
+    tool_infra_errors: ClassVar[tuple[type[Exception], ...]] = ()
     _tool_specs: ClassVar[dict[str, ToolSpec]]
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -154,8 +157,9 @@ class BaseEnv:
     def step(self, episode: Episode, message: Message) -> Step:
         """Take the model's message; return the next observation, or the verdict when done.
 
-        The default runs `@tool` calls (errors go back as observations and cost a turn) and
-        scores the first message without tool calls as the final answer.
+        The default runs `@tool` calls (errors go back as observations and cost a turn, as
+        does an exception a tool raises) and scores the first message without tool calls as
+        the final answer.
         """
         episode.actions.append(message)
         episode.turn += 1
@@ -177,7 +181,7 @@ class BaseEnv:
                 out = f"error: tool-call limit of {self.max_tool_calls} reached"
             else:
                 try:
-                    out = run_tool(self._tool_specs, self, episode, call)
+                    out = run_tool(self._tool_specs, self, episode, call, self.tool_infra_errors)
                 except ToolCallError as e:
                     out = f"error: {e}"
             obs.append(tool_result(call.get("id", "call"), name, out))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import hashlib
+import logging
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any, get_type_hints
 
@@ -19,6 +20,8 @@ from .chat import as_text
 from .types import Message
 
 _TOOL_ATTR = "__gymkit_tool__"
+MAX_ERROR_CHARS = 500  # a tool exception's message shown to the model
+log = logging.getLogger(__name__)
 
 
 def tool(fn: Callable | None = None, *, name: str | None = None) -> Any:
@@ -76,10 +79,18 @@ class ToolCallError(ValueError):
 
 
 def make_call(name: str, arguments: dict[str, Any] | str, call_id: str | None = None) -> dict:
-    """An OpenAI-format tool call."""
+    """An OpenAI-format tool call.
+
+    Without `call_id` the id is a hash of the name and arguments, so a gold solution built
+    with it is the same on every `generate` (check-env's determinism check). Identical calls
+    in one message share that id; `message_with_calls` numbers them apart, and hand-built
+    messages can pass `call_id`.
+    """
     args = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": call_id or f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-            "function": {"name": name, "arguments": args}}
+    if call_id is None:
+        digest = hashlib.sha256(f"{name}\0{args}".encode("utf-8", "surrogatepass")).hexdigest()
+        call_id = f"call_{digest[:12]}"
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
 
 
 # ---------------------------------------------------------------- bounded, strict JSON
@@ -185,8 +196,27 @@ def _shown(name: Any) -> str:
     return repr(name[:60]) if isinstance(name, str) else type(name).__name__
 
 
-def run_tool(specs: dict[str, ToolSpec], env: Any, episode: Any, call: dict) -> str:
-    """Run one call and return the observation text. Mistakes raise ToolCallError."""
+def infrastructure_errors() -> tuple[type[Exception], ...]:
+    """Exceptions that mean the machinery failed, not the call: they end an episode as `error`.
+
+    A sandbox that died, or a misconfigured env (GymkitError), is nothing the model did, so it
+    must not come back to the model as an observation (nor be scored as its mistake).
+    """
+    from gymkit.errors import GymkitError
+    from gymkit.sandbox.client import SandboxError
+
+    return (SandboxError, GymkitError)
+
+
+def run_tool(specs: dict[str, ToolSpec], env: Any, episode: Any, call: dict,
+             infra: tuple[type[Exception], ...] = ()) -> str:
+    """Run one call and return the observation text. Mistakes raise ToolCallError.
+
+    Any other exception the tool raises (a `KeyError` on a mistyped item, a `ValueError` on
+    bad input the tool did not check) is also a ToolCallError, with the exception's type and
+    message, so the model sees it and can retry. Exceptions of `infra` types and of
+    `infrastructure_errors()` propagate: the episode ends as `error`.
+    """
     fn = call.get("function") if isinstance(call, dict) else None
     name = fn.get("name") if isinstance(fn, dict) else None
     if not isinstance(name, str) or name not in specs:
@@ -197,7 +227,24 @@ def run_tool(specs: dict[str, ToolSpec], env: Any, episode: Any, call: dict) -> 
         first = e.errors()[0]
         loc = ".".join(str(x)[:40] for x in first.get("loc", ())) or "arguments"
         raise ToolCallError(f"bad argument {loc!r} for {name}: {first.get('msg')}") from None
+    except ToolCallError:
+        raise
+    except Exception as e:
+        if isinstance(e, infra + infrastructure_errors()):
+            raise
+        # the traceback stays in the log: a tool that raises may also be an env bug
+        log.info("tool %s raised %s; returned to the model", name, type(e).__name__, exc_info=True)
+        raise ToolCallError(f"{name} raised {_exception_text(e)}") from None
     return out if isinstance(out, str) else json.dumps(out, default=str)
+
+
+def _exception_text(e: BaseException) -> str:
+    try:
+        msg = str(e)
+    except Exception:  # a broken __str__ must not replace the observation
+        msg = ""
+    msg = msg if len(msg) <= MAX_ERROR_CHARS else msg[:MAX_ERROR_CHARS] + "..."
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
 
 # ---------------------------------------------------------------- parsing tool calls from text
@@ -321,7 +368,17 @@ def message_with_calls(text: str) -> Message:
     content = (head + ("\n" if head and content else "") + content) if head else content
     msg: Message = {"role": "assistant", "content": content}
     if calls:
-        msg["tool_calls"] = calls
+        msg["tool_calls"] = _distinct_ids(calls)
     if errors:
         msg["tool_call_errors"] = errors
     return msg
+
+
+def _distinct_ids(calls: list[dict]) -> list[dict]:
+    """The same calls, a repeated id (identical calls in one message) suffixed `_2`, `_3`..."""
+    seen: dict[str, int] = {}
+    for call in calls:
+        n = seen[call["id"]] = seen.get(call["id"], 0) + 1
+        if n > 1:
+            call["id"] = f"{call['id']}_{n}"
+    return calls

@@ -8,7 +8,7 @@ from gymkit.check import check_env
 from gymkit.env import play
 from gymkit.errors import GymkitError
 from gymkit.registry import get_env_class, register_env
-from gymkit.tools import parse_tool_calls
+from gymkit.tools import make_call, parse_tool_calls
 
 
 class Echo(BaseEnv):
@@ -142,3 +142,85 @@ def test_tool_calls_inside_thinking_are_not_actions():
     msg = message_with_calls(f"<think>plan</think>{call}")
     assert msg["tool_calls"][0]["function"]["name"] == "add"
     assert msg["content"].startswith("<think>plan</think>")
+
+
+PRICES = {"apple": 0.5, "pear": 0.75}
+
+
+class Shop(BaseEnv):
+    """docs/writing-an-env.md's tool example, verbatim: `PRICES[item]` raises on a typo."""
+
+    name = "test_shop"
+    max_turns = 8
+
+    @tool
+    def price(self, episode, item: str) -> float:
+        """Look up the price of an item."""
+        return PRICES[item]
+
+    def generate_task(self, rng, difficulty, index):
+        item = rng.choice(sorted(PRICES))
+        return Task(id=f"shop-{index}", env=self.name, data={"item": item},
+                    prompt=[{"role": "user", "content": f"What does one {item} cost?"}],
+                    gold=[{"role": "assistant", "content": "",
+                           "tool_calls": [make_call("price", {"item": item})]},
+                          {"role": "assistant", "content": str(PRICES[item])}])
+
+    def score(self, task, response):
+        ok = response.strip() == str(PRICES[task.data["item"]])
+        return Score.correct() if ok else Score.wrong("wrong price")
+
+
+def _calls(*calls):
+    return {"role": "assistant", "content": "", "tool_calls": list(calls)}
+
+
+def test_tool_exception_comes_back_as_observation_and_the_episode_goes_on():
+    env = Shop()
+    task = env.generate(1)[0]
+    item = task.data["item"]
+    msgs, score = play(env, task, [_calls(make_call("price", {"item": item[:-1]})),
+                                   _calls(make_call("price", {"item": item})),
+                                   {"role": "assistant", "content": str(PRICES[item])}])
+    assert msgs[2]["role"] == "tool"
+    assert msgs[2]["content"] == f"error: price raised KeyError: {item[:-1]!r}"
+    assert msgs[4]["content"] == str(PRICES[item])  # the retry worked
+    assert score.status == "correct" and score.reward == 1.0
+
+
+def test_infrastructure_errors_from_tools_still_end_the_episode():
+    from gymkit.sandbox import SandboxError
+
+    class Broken(Shop):
+        name = "test_shop_broken"
+        tool_infra_errors = (ConnectionError,)
+
+        @tool
+        def price(self, episode, item: str) -> float:
+            """Look up the price of an item."""
+            raise {"dead": SandboxError, "net": ConnectionError}.get(item, OSError)(item)
+
+    env = Broken()
+    task = env.generate(1)[0]
+    for item, exc in (("dead", SandboxError), ("net", ConnectionError)):
+        with pytest.raises(exc):
+            play(env, task, [_calls(make_call("price", {"item": item}))])
+    msgs, _ = play(env, task, [_calls(make_call("price", {"item": "disk"}))])
+    assert msgs[2]["content"] == "error: price raised OSError: disk"  # not listed: observed
+
+
+def test_make_call_ids_are_deterministic_so_gold_passes_check_env():
+    assert make_call("f", {"x": 1}) == make_call("f", {"x": 1})
+    assert make_call("f", {"x": 1})["id"] != make_call("f", {"x": 2})["id"]
+    assert make_call("f", {"x": 1}, "c7")["id"] == "c7"
+    env = Shop()
+    assert env.generate(2, seed=3) == env.generate(2, seed=3)
+    assert check_env(env) == []
+
+
+def test_identical_parsed_calls_get_distinct_ids():
+    from gymkit.tools import message_with_calls
+
+    call = '<tool_call>{"name": "price", "arguments": {"item": "apple"}}</tool_call>'
+    ids = [c["id"] for c in message_with_calls(call * 3)["tool_calls"]]
+    assert len(set(ids)) == 3 and ids == [c["id"] for c in message_with_calls(call * 3)["tool_calls"]]
