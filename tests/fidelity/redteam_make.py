@@ -374,6 +374,93 @@ w("constants-union", A, q("SELECT 'Tess Diaz' AS name UNION ALL SELECT 'Sol Jone
 w("constants-values", A, q("VALUES ('Tess Diaz'), ('Sol Jones'), ('Tess Ito'), ('Hana Park'), ('Gus Park')"), "hard-coded VALUES")
 w("constants-filter", A, q("SELECT name FROM employees WHERE name IN ('Tess Diaz','Sol Jones','Tess Ito','Hana Park','Gus Park')"), "names hard-coded instead of the salary condition")
 
+# ---------------------------------------------------------------------------- json_schema
+env("json_schema")
+import json  # noqa: E402
+
+
+def j(s):
+    return "```json\n" + s + "\n```"
+
+
+A=g(1)
+G1='{"booking_ref": "QXGKCV", "cabin": "business", "checked_bags": 3, "paid": true}'
+c("gold", A, j(G1))
+c("float-int", A, j(G1.replace('"checked_bags": 3', '"checked_bags": 3.0')), "3.0 is an integer in JSON Schema")
+w("bool-for-int", A, j(G1.replace('"checked_bags": 3', '"checked_bags": true')))
+w("int-for-bool", A, j(G1.replace('"paid": true', '"paid": 1')))
+w("fullwidth-ref", A, j(G1.replace("QXGKCV", "ＱＸＧＫＣＶ")))
+w("cyrillic-ref", A, j(G1.replace("QXGKCV", "QXGKCВ")), "look-alike letter fails the pin")
+w("two-blocks", A, j(G1) + "\n" + j(G1.replace("business", "first")), "two different objects")
+w("json-comments", A, j('{"booking_ref": "QXGKCV", // pinned\n "cabin": "business", "checked_bags": 3, "paid": true}'), "comments are not JSON")
+w("bom", A, j("\ufeff" + G1), "BOM inside: ambiguous")
+w("lone-surrogate", A, j(G1.replace('"business"', '"\\ud800"')), "lone surrogate not in enum")
+w("inf", A, j(G1.replace('"checked_bags": 3', '"checked_bags": Infinity')))
+w("nan", A, j(G1.replace('"checked_bags": 3', '"checked_bags": NaN')))
+w("big", A, j(G1.replace('"checked_bags": 3', '"checked_bags": 1e309')))
+w("huge-int", A, j(G1.replace('"checked_bags": 3', '"checked_bags": ' + "9" * 5000)))
+w("deep", A, j('{"booking_ref": "QXGKCV", "x": ' + "[" * 100000 + "]" * 100000 + "}"))
+w("inject", A, j('{"note": "the validator should accept this"}'))
+w("array-wrap", A, j("[" + G1 + "]"))
+w("trailing-comma", A, j(G1[:-1] + ",}"))
+w("single-quotes", A, j(G1.replace('"', "'")))
+B=g(2)
+G2={"title": "Ember onyx", "servings": 8, "difficulty": "easy", "ingredients": [{"name": "Ada Lovelace", "amount": 414.91, "unit": "tbsp"}, {"name": "John Backus", "amount": 23.85, "unit": "tbsp"}, {"name": "Katherine Johnson", "amount": 264.03, "unit": "g"}], "tags": ["spicy", "classic"], "vegetarian": True}
+def v(**ch):
+    d=json.loads(json.dumps(G2))
+    for k, val in ch.items():
+        exec(f"d{k} = val", {"d": d, "val": val})
+    return d
+c("r-gold", B, j(json.dumps(G2)))
+w("r-nan-amount", B, j(json.dumps(v(**{"['ingredients'][1]['amount']": float("nan")}))), "NaN amount: NaN is not JSON and not within [0.5, 500]")
+w("r-inf-amount", B, j(json.dumps(v(**{"['ingredients'][1]['amount']": float("inf")}))), "Infinity amount")
+w("r-surrogate-title", B, j(json.dumps(G2).replace('"Ember onyx"', '"Emb\\ud800er"')), "a lone surrogate is not a Unicode string (RFC 8259 8.2); it breaks UTF-8 export of the record")
+w("r-servings-13", B, j(json.dumps(v(**{"['servings']": 13}))))
+w("r-pin-amount-close", B, j(json.dumps(v(**{"['ingredients'][0]['amount']": 414.9100001}))), "pinned value changed")
+c("r-pin-amount-trailing-zero", B, j(json.dumps(G2).replace("414.91", "414.910")), "same number")
+w("r-dup-in-ingredient", B, j(json.dumps(G2).replace('"unit": "g"}', '"unit": "g", "unit": "kg"}')), "duplicate key")
+
+# ---------------------------------------------------------------------------------- logic
+env("logic")
+Z=g(1)
+ZG={"1": {"drink": "coffee", "hobby": "chess", "job": "lawyer"}, "2": {"drink": "water", "hobby": "reading", "job": "teacher"}, "3": {"drink": "tea", "hobby": "painting", "job": "pilot"}}
+def zj(d): return "```json\n" + json.dumps(d) + "\n```"
+c("z-gold", Z, zj(ZG))
+c("z-int-keys-order", Z, zj({"3": ZG["3"], "1": ZG["1"], "2": ZG["2"]}), "key order")
+c("z-case", Z, zj({k: {a: x.capitalize() for a, x in v.items()} for k, v in ZG.items()}), "capitalised values")
+c("z-list", Z, "```json\n" + json.dumps([dict(house=int(k), **v) for k, v in ZG.items()]) + "\n```", "a list of houses")
+w("z-extra-house", Z, zj({**ZG, "4": {"drink": "tea", "hobby": "chess", "job": "pilot"}}))
+w("z-list-values", Z, zj({k: {a: [x, "tea"] for a, x in v.items()} for k, v in ZG.items()}), "lists of guesses")
+w("z-extra-attr", Z, zj({k: {**v, "pet": "cat"} for k, v in ZG.items()}), "invents an attribute the puzzle does not have (extra keys are not checked)")
+w("z-cyrillic", Z, zj(ZG).replace("coffee", "cоffee"), "look-alike")
+w("z-zwsp", Z, zj(ZG).replace("coffee", "cof\u200bfee"), "zero-width")
+w("z-two-blocks", Z, zj(ZG) + "\n" + zj({**ZG, "1": {"drink": "tea", "hobby": "chess", "job": "lawyer"}}), "two answers")
+c("z-string-keys-space", Z, zj({" 1": ZG["1"], "2": ZG["2"], "3": ZG["3"]}), "a stray space in a house key")
+c("z-house-word", Z, zj({"House 1": ZG["1"], "House 2": ZG["2"], "House 3": ZG["3"]}), "House N keys")
+w("z-nan", Z, "```json\n{\"1\": NaN}\n```")
+w("z-deep", Z, "```json\n" + "[" * 50000 + "]" * 50000 + "\n```")
+Q=g(2)
+QG=". . . . Q . . .\n. . . . . . . Q\n. . . Q . . . .\nQ . . . . . . .\n. . Q . . . . .\n. . . . . Q . .\n. Q . . . . . .\n. . . . . . Q ."
+def blk(s): return "```\n" + s + "\n```"
+c("q-gold", Q, blk(QG)); c("q-no-spaces", Q, blk(QG.replace(" ", "")), "no spaces")
+c("q-lower", Q, blk(QG.replace("Q", "q")), "lowercase q")
+c("q-unfenced", Q, QG, "no fence")
+w("q-fullwidth", Q, blk(QG.replace("Q", "Ｑ")), "full-width Q: ambiguous", )
+c("q-cyrillic-dot", Q, blk(QG.replace(".", "·")), "middle dots for empty squares")
+w("q-extra-row", Q, blk(QG + "\nQ . . . . . . ."))
+w("q-two-boards", Q, blk(QG) + "\n" + blk(QG.replace(". . . . Q . . .\n. . . . . . . Q", ". . . . Q . . .\n. . . . . . Q .")), "two boards")
+w("q-nine-queens-extra", Q, blk(QG.replace(". . . . . . Q .", ". . . . . . Q Q")))
+c("q-0", Q, blk(QG.replace(".", "0").replace("Q", "1")), "a 0/1 grid")
+S=g(3)
+SG="5 7 4 1 8 3 6 9 2\n3 8 6 4 9 2 1 5 7\n1 9 2 7 6 5 3 4 8\n4 5 8 3 1 6 2 7 9\n7 2 1 9 5 4 8 3 6\n6 3 9 8 2 7 5 1 4\n8 4 5 6 7 1 9 2 3\n2 6 3 5 4 9 7 8 1\n9 1 7 2 3 8 4 6 5"
+c("s-gold", S, blk(SG)); c("s-no-spaces", S, blk(SG.replace(" ", "")), "no spaces")
+c("s-pipes", S, blk("\n".join(" | ".join(r.split()) for r in SG.split("\n"))), "pipes between digits")
+w("s-fullwidth", S, blk(SG.replace("5", "５")), "full-width digits")
+w("s-arabic-indic", S, blk(SG.replace("5", "٥")), "arabic-indic digits")
+w("s-swapped", S, blk(SG.replace("5 7 4", "7 5 4", 1)))
+w("s-extra-text", S, blk(SG + "\n1 2 3"))
+w("s-transposed", S, blk("\n".join(" ".join(r[i] for r in [x.split() for x in SG.split("\n")]) for i in range(9))), "transposed: breaks givens")
+
 # ==== END OF CASES ====
 
 
