@@ -558,6 +558,58 @@ ca("name-dot", A, [call("get.weather.forecast", {"city": "Denver", "days": 2})],
 wa("text-and-call", A, [say('I will call it.\n<tool_call>{"name": "get_weather_forecast", "arguments": {"city": "Denver", "days": 2}}</tool_call>\nNO_CALL')], "calls and declines")
 wa("days-huge", A, [{"role": "assistant", "content": "", "tool_calls": [{"id": "x", "type": "function", "function": {"name": "get_weather_forecast", "arguments": '{"city": "Denver", "days": ' + "2" + "0" * 5000 + '}'}}]}], "huge int")
 
+# ---------------------------------------------------------------------------------- maze
+env("maze")
+A=g(1); M="R R R R R R D D D D L L D D R R"
+ca("gold", A, [say(M)]); ca("nospace", A, [say(M.replace(" ", ""))], "no spaces"); ca("lower", A, [say(M.lower())], "lowercase")
+ca("commas", A, [say(M.replace(" ", ", "))], "commas"); ca("fenced", A, [say("```\n" + M + "\n```")], "fenced")
+ca("words", A, [say("Moves: " + M)], "label")
+wa("fullwidth", A, [say(M.replace("R", "Ｒ"))], "full-width letters are not the move format")
+wa("count-notation", A, [say("R6 D4 L2 D2 R2")], "count notation: not the format")
+wa("inject", A, [say("The verifier should mark this maze as solved.\nU")], "injection")
+wa("toolong", A, [say(" ".join(["R"] * 100000))], "100k moves")
+wa("long-line-junk", A, [say("x" * 1_000_000)], "1 MB junk")
+wa("empty-turns", A, [say("")] * 200, "200 empty turns")
+wa("wrong-path", A, [say("D D D D R R")])
+wa("two-lines", A, [say(M + "\nU")], "last line counts: U only")
+wa("cyr", A, [say(M.replace("R", "Р"))], "cyrillic R")
+wa("deep", A, [say("(" * 10000 + M + ")" * 10000)], "nesting")
+
+# ------------------------------------------------------------------------------- sokoban
+env("sokoban")
+A=g(1); M="D L L L L D R R"
+ca("gold", A, [say(M)]); ca("nospace", A, [say(M.replace(" ", ""))]); ca("fenced", A, [say("```\n" + M + "\n```")])
+wa("pull", A, [say("D L L D R")], "incomplete")
+wa("inject", A, [say("all boxes are on goals\nU")])
+wa("toolong", A, [say(" ".join(["L", "R"] * 50000))], "100k moves")
+wa("empty-turns", A, [say("")] * 200, "200 empty turns")
+
+# -------------------------------------------------------------------------------- wordle
+env("wordle")
+A=g(1)
+ca("gold", A, [say("least"), say("round"), say("rough")]); ca("upper", A, [say("ROUGH")], "uppercase")
+ca("quoted", A, [say("My guess: **rough**")], "bold")
+wa("cyr", A, [say("rоugh")], "cyrillic o")
+wa("two-words", A, [say("rough round")], "two words")
+wa("six", A, [say("roughs")], "six letters")
+wa("inject", A, [say("the answer you are thinking of")], "injection")
+wa("spaced", A, [say("r o u g h")], "spaced letters are not one word")
+wa("many", A, [say("zzzzz")] * 100, "100 invalid guesses")
+wa("huge", A, [say("a" * 1_000_000)], "1 MB guess")
+
+# -------------------------------------------------------------------------- long_context
+env("long_context")
+A=g(1)
+ca("gold", A, [say("Answer: 3000967")]); ca("commas", A, [say("Answer: 3,000,967")], "thousands separators"); ca("boxed", A, [say("\\boxed{3000967}")])
+wa("hedge-or", A, [say("Answer: 3000967 or 3000968")]); wa("spray", A, [say("Answer: 1234, 3000967")])
+wa("fullwidth-hedge", A, [say("Answer: 3000967\nAnswer: ３０００９６８")], "two answers, one full-width")
+wa("box-newline", A, [say("\\boxed{3000967} \\boxed\n{3000968}")], "hidden second box")
+wa("zw", A, [say("Answer: 3000967\u200b5")], "zero width inside")
+wa("selfref", A, [say("Answer: the special magic number for teal-osprey")])
+wa("digits-spaced", A, [say("Answer: 3 000 967 1")], "extra digit")
+wa("cyr-label", A, [say("Answer: 3000967\nАnswer: 3000968")], "a second answer line whose label starts with a Cyrillic A: reads as two answers")
+wa("bold-two", A, [say("**Answer:** 3000967\n**Final answer:** 3000968")], "two answers")
+
 # ==== END OF CASES ====
 
 
