@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .cli_scorecard import scorecard
 from .errors import GymkitError
+from .serve_env.command import serve_env_cmd
 
 try:  # typer >= 0.2x vendors its own click
     from typer._click import exceptions as cx
@@ -29,6 +30,21 @@ app.add_typer(rollouts_app, name="rollouts")
 app.add_typer(models_app, name="models")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"gymkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version,
+                                       is_eager=True, help="Print gymkit's version and exit.")
+          ) -> None:
+    """Verifiable RL environments for language models, and an RLVR trainer."""
 
 
 def env_row(name: str) -> dict:
@@ -55,9 +71,19 @@ def envs_list(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 @app.command()
 def tasks(env: str = typer.Option(..., help="Env name."), n: int = typer.Option(5, min=1),
           seed: int = typer.Option(0), difficulty: Optional[int] = typer.Option(None),
-          out_file: Optional[Path] = typer.Option(None, "--out", help="Write JSONL here.")) -> None:
+          out_file: Optional[Path] = typer.Option(None, "--out", help="Write JSONL here."),
+          fmt: str = typer.Option("gymkit", "--format", help="gymkit | nemo-gym (rows with "
+                                  "responses_create_params, for `gymkit serve-env`).")) -> None:
     """Generate seeded tasks with their gold solutions."""
-    lines = [t.model_dump_json() for t in make_env(env).generate(n, seed=seed, difficulty=difficulty)]
+    if fmt not in ("gymkit", "nemo-gym"):
+        raise GymkitError(f"--format {fmt!r}: choose gymkit or nemo-gym")
+    made = make_env(env).generate(n, seed=seed, difficulty=difficulty)
+    if fmt == "nemo-gym":
+        from .serve_env.nemo_gym import task_to_row
+
+        lines = [json.dumps(task_to_row(t)) for t in made]
+    else:
+        lines = [t.model_dump_json() for t in made]
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text("\n".join(lines) + "\n")
@@ -94,6 +120,8 @@ def eval_cmd(
                                          help="ENV.KEY=VALUE env option, e.g. math.fewshot=2."),
     resume: bool = typer.Option(False, "--resume",
                                 help="Keep the finished tasks in OUT/rollouts.jsonl; run the rest."),
+    env_server: Optional[str] = typer.Option(None, "--env-server",
+                                             help="Score on this `gymkit serve-env` URL."),
 ) -> None:
     """Evaluate a model or checkpoint offline across envs."""
     from .evaluate import checkpoint_step, eval_tasks, evaluate, parse_env_options
@@ -118,10 +146,12 @@ def eval_cmd(
     policy = load_policy(model, backend=backend, **opts)
     header = {"model": model, "checkpoint_step": checkpoint_step(model), "backend": backend,
               "envs": names, "n": n, "seed": seed, "difficulty": difficulty,
-              "env_options": options, "base_url": base_url, "task_sources": notes}
+              "env_options": options, "base_url": base_url, "task_sources": notes,
+              "env_server": env_server}
     metrics = evaluate(policy, task_list, out_dir, samples=samples, params=params,
                        use_ray=not no_ray, actors_per_env=actors, gen_batch=batch,
-                       ray_address=ray_address, env_config=options, header=header, resume=resume)
+                       ray_address=ray_address, env_config=options, header=header, resume=resume,
+                       env_server=env_server)
     _print_metrics(metrics)
     err.print(f"wrote {out_dir}/rollouts.jsonl, metrics.json, report.md, report.png")
     empty = unscored_envs(metrics)
@@ -347,10 +377,16 @@ def new_env(name: str = typer.Argument(..., help="snake_case env name."),
             dest: Optional[Path] = typer.Option(None, help="Folder to write (default: envs/NAME "
                                                 "in a gymkit checkout, else ./NAME).")) -> None:
     """Write a working skeleton env, with a test that passes."""
-    from .scaffold import write_skeleton
+    from .scaffold import next_command, write_skeleton
 
-    for path in write_skeleton(name, dest):
-        out.print(f"wrote {path}")
+    paths = write_skeleton(name, dest)
+    for path in paths:
+        out.print(f"wrote {path}", highlight=False)
+    out.print(f"next: {next_command(paths)}", highlight=False)
+    try:
+        import pytest  # noqa: F401  (the next command runs it)
+    except ImportError:
+        out.print("      (pytest is not installed: pip install pytest)", highlight=False)
 
 
 @models_app.command("list")
@@ -390,6 +426,7 @@ def _mount_training() -> None:
 _mount_training()
 
 app.command("scorecard")(scorecard)
+app.command("serve-env")(serve_env_cmd)
 
 
 def _usage_line(e: cx.UsageError) -> str:
@@ -411,10 +448,23 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]error:[/] {e}", highlight=False)
         return 2
     except cx.UsageError as e:
+        if isinstance(e, getattr(cx, "NoArgsIsHelpError", ())):  # bare `gymkit`: help was shown
+            if e.format_message().strip():
+                err.print(e.format_message(), markup=False, highlight=False)
+            return 0
         err.print(f"[red]error:[/] {_usage_line(e)}", highlight=False)
         return 2
     except typer.Exit as e:
         return e.exit_code
+    except ModuleNotFoundError as e:  # an optional dependency a base install leaves out
+        from rich.markup import escape
+
+        from .extras import missing_extra
+
+        if (line := missing_extra(e)) is None:
+            raise
+        err.print(f"[red]error:[/] {escape(line)}", highlight=False)  # "[ray]" is no markup
+        return 2
     except (typer.Abort, KeyboardInterrupt):
         err.print("interrupted")
         return 130

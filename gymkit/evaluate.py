@@ -90,11 +90,13 @@ def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
              actors_per_env: int = 1, step_timeout_s: float = 60.0,
              gen_batch: int = 32, ray_address: str | None = None,
              header: dict | None = None, show_progress: bool = True,
-             env_config: dict[str, dict] | None = None, resume: bool = False) -> dict:
+             env_config: dict[str, dict] | None = None, resume: bool = False,
+             env_server: str | None = None) -> dict:
     """Run every task `samples` times; write rollouts.jsonl, metrics.json, report.md/png.
 
     Rollouts are appended to rollouts.jsonl as they finish; with `resume`, tasks whose samples
     are all there already are not run again (an interrupted eval continues where it stopped).
+    With `env_server`, a `gymkit serve-env` URL scores the episodes (its own env options apply).
     """
     from . import __version__
 
@@ -105,9 +107,14 @@ def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
     finished = {(r.env, r.task_id) for r in done}
     todo = [t for t in tasks if (t.env, t.id) not in finished]
     envs = sorted({t.env for t in tasks})
-    pool = (EnvPool(envs, actors_per_env=actors_per_env, step_timeout_s=step_timeout_s,
-                    ray_address=ray_address, env_config=env_config)
-            if use_ray else LocalPool(envs, env_config=env_config))
+    if env_server:
+        from .http_pool import HTTPPool
+
+        pool = HTTPPool(env_server, envs, request_timeout_s=2 * step_timeout_s)
+    else:
+        pool = (EnvPool(envs, actors_per_env=actors_per_env, step_timeout_s=step_timeout_s,
+                        ray_address=ray_address, env_config=env_config)
+                if use_ray else LocalPool(envs, env_config=env_config))
     t0 = time.monotonic()
     with sink_path.open("a" if resume else "w") as sink, Progress(
             TextColumn("[bold]eval[/]"), BarColumn(), MofNCompleteColumn(),
@@ -133,7 +140,7 @@ def evaluate(policy: Policy, tasks: list[Task], out: Path, samples: int = 1,
             "resumed_rollouts": len(done), "wall_s": round(time.monotonic() - t0, 1),
             "sampling": params.model_dump(), "gen_batch": gen_batch,
             "actors_per_env": actors_per_env, "step_timeout_s": step_timeout_s,
-            "pool": "ray" if use_ray else "local", "gymkit_version": __version__}
+            "pool": env_server or ("ray" if use_ray else "local"), "gymkit_version": __version__}
     (out / "metrics.json").write_text(json.dumps({"header": head, "envs": metrics}, indent=2))
     (out / "report.md").write_text(markdown(metrics, head))
     if metrics:

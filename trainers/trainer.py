@@ -59,6 +59,10 @@ def make_pool(cfg: TrainConfig):
     names = sorted(cfg.envs)
     if cfg.rollout.pool == "ray":
         return EnvPool(names, actors_per_env=cfg.rollout.actors_per_env, env_config=env_config)
+    if cfg.rollout.pool == "http":
+        from gymkit.http_pool import HTTPPool
+
+        return HTTPPool(cfg.rollout.env_server or "", names)
     return LocalPool(names, env_config=env_config)
 
 

@@ -1,0 +1,252 @@
+"""`gymkit serve-env` and `HTTPPool`: NeMo Gym routes, native steps, and 1,000 episodes at once.
+
+The server runs on 127.0.0.1 (a free port) in a background thread; clients are real HTTP.
+"""
+import asyncio
+import json
+import random
+import time
+
+import httpx
+import pytest
+
+from gymkit import BaseEnv, Score, Task
+from gymkit.driver import run_episodes
+from gymkit.env import Episode
+from gymkit.http_pool import HTTPPool
+from gymkit.policy.base import Generation, Policy, SamplingParams
+from gymkit.pool import LocalPool
+from gymkit.registry import make_env
+from gymkit.serve_env import EnvService, start_in_thread, task_to_row
+from gymkit.serve_env.nemo_gym import messages_to_input
+from gymkit.tools import make_call, tool
+
+
+class Tally(BaseEnv):
+    """A cheap two-turn tool env: call `add(n)` once, then answer the running total."""
+
+    name = "test_tally"
+    max_turns = 4
+
+    def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
+        a, b = rng.randint(0, 99), rng.randint(0, 99)
+        return Task(id=f"tally-{index}", env=self.name, data={"a": a, "b": b},
+                    prompt=[{"role": "user", "content": f"start at {a}, add {b} #{index}"}],
+                    gold=[{"role": "assistant", "content": "",
+                           "tool_calls": [make_call("add", {"n": b}, call_id="c1")]},
+                          {"role": "assistant", "content": str(a + b)}])
+
+    @tool
+    def add(self, ep: Episode, n: int) -> str:
+        """Add n to the running total."""
+        ep.state["total"] = ep.state.get("total", ep.task.data["a"]) + n
+        return str(ep.state["total"])
+
+    def score_episode(self, episode, response):
+        if "total" not in episode.state:
+            return Score.wrong("never called add")
+        return Score.correct() if response.strip() == str(episode.state["total"]) \
+            else Score.wrong("not the total")
+
+
+class Sleepy(BaseEnv):
+    """Scoring takes 0.3 s: a few concurrent requests overrun a one-slot server."""
+
+    name = "test_sleepy"
+
+    def generate_task(self, rng, difficulty, index):
+        return Task(id=f"sleepy-{index}", env=self.name, prompt=[{"role": "user", "content": "x"}],
+                    gold=[{"role": "assistant", "content": "x"}])
+
+    def score(self, task, response):
+        time.sleep(0.3)
+        return Score.correct()
+
+
+class Script(Policy):
+    """Plays each task's gold, with the final answer replaced by `final` (None: gold's own)."""
+
+    backend = "scripted"
+
+    def __init__(self, tasks, final=None):
+        self.by_prompt = {t.prompt[-1]["content"]: t for t in tasks}
+        self.final = final
+
+    def generate(self, requests, params):
+        out = []
+        for r in requests:
+            task = self.by_prompt[next(m["content"] for m in reversed(r.messages)
+                                       if m["role"] == "user")]
+            turn = sum(1 for m in r.messages[len(task.prompt):] if m["role"] == "assistant")
+            msg = task.gold[turn]
+            last = turn == len(task.gold) - 1
+            text = self.final if last and self.final is not None else msg.get("content") or ""
+            out.append(Generation(text=text, tool_calls=msg.get("tool_calls")))
+        return out
+
+
+ENVS = {"math": make_env("math").__class__, "tool_calc": make_env("tool_calc").__class__,
+        "test_tally": Tally, "test_sleepy": Sleepy}
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = start_in_thread(ENVS, concurrency=8, step_timeout_s=30.0)
+    yield srv
+    srv.stop()
+
+
+def _verdicts(rollouts):
+    return [(r.task_id, round(r.reward, 6), r.status) for r in rollouts]
+
+
+def _output_items(actions):
+    """The model's side of an episode as Responses-API output items."""
+    items = []
+    for a in actions:
+        for it in messages_to_input([a]):
+            items.append(it if it.get("type") else
+                         {"type": "message", "role": "assistant",
+                          "content": [{"type": "output_text", "text": it["content"]}]})
+    return items
+
+
+@pytest.mark.parametrize("env", ["math", "tool_calc", "test_tally"])
+@pytest.mark.parametrize("final", [None, "Answer: 12345.67"])
+def test_http_pool_matches_local_pool(server, env, final):
+    tasks = make_env(env).generate(4, seed=5) if env != "test_tally" else Tally().generate(4)
+    local = run_episodes(tasks, Script(tasks, final), LocalPool({env: ENVS[env]}),
+                         SamplingParams())
+    pool = HTTPPool(server.url, [env])
+    try:
+        remote = run_episodes(tasks, Script(tasks, final), pool, SamplingParams())
+    finally:
+        pool.close()
+    assert _verdicts(remote) == _verdicts(local)
+    want = "correct" if final is None else "wrong"
+    assert {r.status for r in local} == {want}
+    assert [r.messages for r in remote] == [r.messages for r in local]
+
+
+@pytest.mark.parametrize("env", ["math", "tool_calc"])
+def test_nemo_gym_routes_match_local(server, env):
+    tasks = make_env(env).generate(3, seed=9)
+    url = server.url
+    with httpx.Client(base_url=url, timeout=30) as c:
+        for task in tasks:
+            for final in (None, "Answer: 12345.67"):
+                actions = [dict(a) for a in task.gold]
+                if final:
+                    actions[-1] = {"role": "assistant", "content": final}
+                want = run_episodes([task], Script([task], final), LocalPool({env: ENVS[env]}),
+                                    SamplingParams())[0]
+                row = task_to_row(task)
+                # stateless: the whole transcript in the response, no session
+                body = {**row, "response": {"output": _output_items(actions)}}
+                got = c.post("/verify", json=body).json()
+                assert (got["reward"], got["status"]) == (want.reward, want.status)
+                assert got["task_id"] == task.id and "responses_create_params" in got  # echoed
+                # stateful: seed a session, call each tool on its own route, then verify
+                c.cookies.clear()
+                assert c.post("/seed_session", json=row).json()["status"] == "running"
+                for a in actions[:-1]:
+                    for call in a["tool_calls"]:
+                        fn = call["function"]
+                        r = c.post(f"/{fn['name']}", json=json.loads(fn["arguments"]))
+                        assert r.status_code == 200 and r.json()["output"]
+                got = c.post("/verify", json={**row, "response": {
+                    "output": _output_items(actions[-1:])}}).json()
+                assert (got["reward"], got["status"]) == (want.reward, want.status)
+
+
+def test_errors_are_statuses_not_zeros(server):
+    task = make_env("math").generate(1)[0]
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        r = c.post("/step", json={"task": {**task.model_dump(mode="json"), "env": "nope"},
+                                  "message": {"role": "assistant", "content": "1"}}).json()
+        assert r["done"] and r["status"] == "error" and "not served" in r["score"]["error"]
+        r = c.post("/step", json={"session_id": "gone", "message": {"role": "assistant"}}).json()
+        assert r["status"] == "error" and "unknown or expired" in r["score"]["error"]
+        r = c.post("/step", json={"message": "not a dict"})
+        assert r.status_code == 422 and r.json()["status"] == "error"
+        r = c.post("/verify", json={"task": {"id": "x"}, "response": {"output": []}})
+        assert r.status_code == 422 and r.json()["status"] == "error" and r.json()["reward"] == 0
+        c.cookies.clear()
+        r = c.post("/calculate", json={"expression": "1+1"})
+        assert r.status_code == 404 and r.json()["status"] == "error"
+
+
+def test_overload_times_out_instead_of_hanging():
+    srv = start_in_thread({"test_sleepy": Sleepy}, concurrency=1, step_timeout_s=0.5)
+    task = Sleepy().generate(1)[0].model_dump(mode="json")
+
+    async def burst():
+        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+            return await asyncio.gather(*[c.post("/step", json={
+                "task": task, "message": {"role": "assistant", "content": "x"}})
+                for _ in range(8)])
+
+    try:
+        t0 = time.monotonic()
+        statuses = [r.json()["status"] for r in asyncio.run(burst())]
+        took = time.monotonic() - t0
+    finally:
+        srv.stop()
+    assert len(statuses) == 8 and set(statuses) <= {"correct", "timeout"}
+    assert 1 <= statuses.count("correct") <= 2 and statuses.count("timeout") >= 6
+    assert took < 5
+
+
+def test_idle_sessions_expire():
+    service = EnvService({"test_tally": Tally}, idle_timeout_s=0.0)
+    task = Tally().generate(1)[0]
+
+    async def run():
+        sid, fail = await service.open(task)
+        assert fail is None and sid in service.sessions
+        assert service.expire() == 1 and not service.sessions
+        step = await service.step(sid, task.gold[0])
+        return step
+
+    step = asyncio.run(run())
+    service.shutdown()
+    assert step.done and step.score.status == "error" and "expired" in step.score.error
+
+
+def test_one_thousand_concurrent_episodes(server):
+    """1,000 two-turn episodes at once, one connection each: every one comes back scored."""
+    import aiohttp  # httpx's connection pool is quadratic in connections: 100 s here, not 15
+
+    tasks = Tally().generate(1000, seed=1)
+    wrong = set(range(0, 1000, 7))
+
+    async def post(c, body):
+        async with c.post(f"{server.url}/step", json=body) as r:
+            return await r.json()
+
+    async def episode(c, i, task):
+        r = await post(c, {"task": task.model_dump(mode="json"), "message": task.gold[0]})
+        if r["done"]:
+            return r["status"]
+        answer = "-1" if i in wrong else task.gold[1]["content"]
+        r = await post(c, {"session_id": r["session_id"],
+                           "message": {"role": "assistant", "content": answer}})
+        return r["status"]
+
+    async def run_all():
+        timeout = aiohttp.ClientTimeout(total=90)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000),
+                                         timeout=timeout) as c:
+            return await asyncio.gather(*[episode(c, i, t) for i, t in enumerate(tasks)],
+                                        return_exceptions=True)
+
+    t0 = time.monotonic()
+    statuses = asyncio.run(run_all())
+    took = time.monotonic() - t0
+    print(f"1000 episodes (2000 requests, 1000 connections) in {took:.1f}s")
+    assert len(statuses) == 1000
+    assert [s for s in statuses if isinstance(s, BaseException)] == []
+    assert statuses.count("wrong") == len(wrong)
+    assert statuses.count("correct") == 1000 - len(wrong)
+    assert took < 60
+    assert not server.service.sessions  # every finished episode freed its session
