@@ -5,6 +5,7 @@ import os
 import re
 import secrets
 import signal
+from pathlib import PurePosixPath
 from dataclasses import dataclass, field
 
 from . import client, tree
@@ -75,6 +76,10 @@ def _check_args(code: object, language: str, stdin: object, timeout_s: float,
         out[name] = data.encode() if isinstance(data, str) else data
     if sum(map(len, out.values())) > MAX_FILES_BYTES:
         raise ValueError(f"files= holds more than {MAX_FILES_BYTES} bytes")
+    dirs = {str(p) for name in out for p in PurePosixPath(name).parents if str(p) != "."}
+    clash = sorted(dirs & {str(PurePosixPath(n)) for n in out})
+    if clash:  # `a` and `a/b.py`: a path cannot be a file and a folder at once
+        raise ValueError(f"files= names {clash[0]!r} both as a file and as a folder")
     return out
 
 

@@ -65,6 +65,8 @@ def test_bad_arguments_give_one_line_errors():
         run("x", timeout_s=0)
     with pytest.raises(ValueError, match="stay inside"):
         run("x", files={"../escape.txt": "no"})
+    with pytest.raises(ValueError, match="both as a file and as a folder"):
+        run("x", files={"pkg": "no", "pkg/mod.py": "x = 1"})
     with pytest.raises(TypeError, match="tests must be"):
         run_tests("x", [])
 
