@@ -16,7 +16,7 @@ from gymkit.env import Episode
 from gymkit.http_pool import HTTPPool
 from gymkit.policy.base import Generation, Policy, SamplingParams
 from gymkit.pool import LocalPool
-from gymkit.registry import make_env
+from gymkit.registry import get_env_class, make_env
 from gymkit.serve_env import EnvService, start_in_thread, task_to_row
 from gymkit.serve_env.nemo_gym import messages_to_input
 from gymkit.tools import make_call, tool
@@ -69,23 +69,23 @@ class Script(Policy):
     backend = "scripted"
 
     def __init__(self, tasks, final=None):
-        self.by_prompt = {t.prompt[-1]["content"]: t for t in tasks}
+        self.tasks = tasks
         self.final = final
 
     def generate(self, requests, params):
         out = []
         for r in requests:
-            task = self.by_prompt[next(m["content"] for m in reversed(r.messages)
-                                       if m["role"] == "user")]
+            task = next(t for t in self.tasks if r.messages[:len(t.prompt)] == t.prompt)
             turn = sum(1 for m in r.messages[len(task.prompt):] if m["role"] == "assistant")
-            msg = task.gold[turn]
+            # past the gold (a wrong final answer made a user reply): keep talking
+            msg = task.gold[turn] if turn < len(task.gold) else {"content": "anything else?"}
             last = turn == len(task.gold) - 1
             text = self.final if last and self.final is not None else msg.get("content") or ""
             out.append(Generation(text=text, tool_calls=msg.get("tool_calls")))
         return out
 
 
-ENVS = {"math": make_env("math").__class__, "tool_calc": make_env("tool_calc").__class__,
+ENVS = {**{n: get_env_class(n) for n in ("math", "code", "tool_calc", "retail_agent")},
         "test_tally": Tally, "test_sleepy": Sleepy}
 
 
@@ -111,10 +111,22 @@ def _output_items(actions):
     return items
 
 
-@pytest.mark.parametrize("env", ["math", "tool_calc", "test_tally"])
+def _distinct(tasks):
+    """Tasks whose prompts differ (the scripted policy tells tasks apart by prompt)."""
+    seen, out = set(), []
+    for t in tasks:
+        key = json.dumps(t.prompt)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+@pytest.mark.parametrize("env", ["math", "code", "tool_calc", "retail_agent", "test_tally"])
 @pytest.mark.parametrize("final", [None, "Answer: 12345.67"])
 def test_http_pool_matches_local_pool(server, env, final):
-    tasks = make_env(env).generate(4, seed=5) if env != "test_tally" else Tally().generate(4)
+    """Gold and wrong finals score the same through HTTPPool as in-process, turn for turn."""
+    tasks = _distinct(ENVS[env]().generate(4, seed=5))
     local = run_episodes(tasks, Script(tasks, final), LocalPool({env: ENVS[env]}),
                          SamplingParams())
     pool = HTTPPool(server.url, [env])
@@ -250,3 +262,30 @@ def test_one_thousand_concurrent_episodes(server):
     assert statuses.count("correct") == 1000 - len(wrong)
     assert took < 60
     assert not server.service.sessions  # every finished episode freed its session
+
+
+def test_eval_scores_on_an_env_server(server, tmp_path):
+    """`evaluate(env_server=...)` (what `gymkit eval --env-server` calls) scores remotely."""
+    from gymkit.evaluate import evaluate
+
+    tasks = Tally().generate(6, seed=2)
+    metrics = evaluate(Script(tasks), tasks, tmp_path, env_server=server.url,
+                       show_progress=False)
+    head = json.loads((tmp_path / "metrics.json").read_text())["header"]
+    assert head["pool"] == server.url
+    rows = [json.loads(x) for x in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in rows] == ["correct"] * 6 and "test_tally" in metrics
+
+
+def test_tasks_export_nemo_gym_rows(tmp_path, capsys):
+    from gymkit.cli import main
+
+    out = tmp_path / "rows.jsonl"
+    assert main(["tasks", "--env", "tool_calc", "--n", "2", "--format", "nemo-gym",
+                 "--out", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    params = rows[0]["responses_create_params"]
+    assert [m["role"] for m in params["input"]] == ["system", "user"]
+    assert {t["name"] for t in params["tools"]} == {"calculate", "convert"}
+    assert Task.model_validate(rows[0]["task"]).env == "tool_calc"
+    assert main(["tasks", "--env", "math", "--format", "csv"]) == 2
