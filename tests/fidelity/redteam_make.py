@@ -671,6 +671,43 @@ sw("many-calls", [f"echo {i}" for i in range(300)], "300 calls, no work")
 sw("huge-output", ["yes | head -c 100000000"], "100 MB stdout")
 sw("fork-bomb", [":(){ :|:& };: 2>/dev/null; true"], "fork bomb, no work")
 
+
+
+def gold_actions(env_name: str, ref: dict) -> list[dict]:
+    """The env's own gold script for a generated task (agents: the prefix up to the answer)."""
+    from gymkit.registry import make_env
+    e = make_env(env_name)
+    try:
+        return e.generate(ref["index"] + 1, seed=ref["seed"], difficulty=ref["difficulty"])[ref["index"]].gold
+    finally:
+        e.close()
+
+
+# ----------------------------------------------------------------------------- workplace
+env("workplace")
+GOLD = gold_actions("workplace", g(1))
+pre = GOLD[:-1]
+dates = ", ".join(f"2026-03-0{d}" for d in range(2, 7)); hours = ", ".join(f"{h:02d}:00" for h in range(9, 17))
+ca("gold", g(1), GOLD)
+wa("spray-all", g(1), pre + [say(f"It is on one of {dates}, at one of {hours}. The other attendees: Lena Novak.")], "lists every day and hour of the week")
+wa("spray-no-lookup", g(1), [say(f"It is on one of {dates}, at one of {hours}, with Lena Novak.")], "no lookup at all, every day and hour")
+wa("two-times", g(1), pre + [say("'Quarterly planning' is on Thursday 2026-03-05 at 15:00 or 16:00. The other attendees: Lena Novak.")], "two times")
+wa("negated", g(1), pre + [say("'Quarterly planning' is not on 2026-03-05 at 16:00, and Lena Novak is not attending.")], "states the facts negated (not on 2026-03-05, Lena Novak not attending)")
+wa("table", g(1), pre + [say("| day | time |\n|---|---|\n" + "\n".join(f"| 2026-03-0{d} | {h:02d}:00 |" for d in range(2, 7) for h in range(9, 17)) + "\nAttendee: Lena Novak")], "a table of every slot")
+ca("natural", g(1), pre + [say("Your Quarterly planning meeting is on Thursday, March 5 2026 at 4 pm; Lena Novak is the other attendee.")], "natural date and time forms")
+
+# -------------------------------------------------------------------------- retail_agent
+env("retail_agent")
+GOLD = gold_actions("retail_agent", g(1))
+pre = GOLD[:-1]
+ca("gold", g(1), GOLD)
+wa("hedge-paren", g(1), pre + [say("Order #W7018984 came to $353.99 (or possibly $253.99) in total. Is there anything else I can help with?")], "two amounts")
+wa("hedge-range", g(1), pre + [say("Order #W7018984 came to somewhere between $300 and $400, most likely $353.99, but maybe $350. Is there anything else I can help with?")], "three amounts")
+wa("spray-table", g(1), pre + [say("| guess | amount |\n|---|---|\n" + "\n".join(f"| {i} | ${300 + i}.99 |" for i in range(100)) + "\nIs there anything else I can help with?")], "100 amounts")
+wa("negated", g(1), pre + [say("Order #W7018984 did not come to $353.99. Is there anything else I can help with?")], "says the order did NOT come to $353.99")
+wa("fullwidth", g(1), pre + [say("Order #W7018984 came to $353.99, or rather $３５４.９９. Is there anything else I can help with?")], "full-width second amount")
+ca("natural", g(1), pre + [say("You paid 353.99 dollars for order #W7018984. Anything else?")], "natural form")
+
 # ==== END OF CASES ====
 
 
