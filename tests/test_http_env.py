@@ -289,3 +289,50 @@ def test_tasks_export_nemo_gym_rows(tmp_path, capsys):
     assert {t["name"] for t in params["tools"]} == {"calculate", "convert"}
     assert Task.model_validate(rows[0]["task"]).env == "tool_calc"
     assert main(["tasks", "--env", "math", "--format", "csv"]) == 2
+
+
+def test_train_config_pool_http_scores_on_the_server(server):
+    from gymkit.errors import GymkitError
+    from gymkit.trainers.config import load_config
+    from gymkit.trainers.trainer import make_pool
+
+    cfg = load_config("tiny-cpu", ["rollout.pool=http", f"rollout.env_server={server.url}"])
+    pool = make_pool(cfg)
+    try:
+        assert isinstance(pool, HTTPPool) and set(cfg.envs) <= set(pool.served)
+    finally:
+        pool.close()
+    with pytest.raises(GymkitError, match="rollout.env_server"):
+        load_config("tiny-cpu", ["rollout.pool=http"])
+
+
+def test_unreachable_or_incomplete_server_is_one_line(server):
+    from gymkit.errors import GymkitError
+
+    with pytest.raises(GymkitError, match="does not serve sql"):
+        HTTPPool(server.url, ["math", "sql"])
+    dead = start_in_thread({"test_tally": Tally})
+    url = dead.url
+    dead.stop()
+    with pytest.raises(GymkitError, match="did not answer /health"):
+        HTTPPool(url, ["test_tally"])
+
+
+def test_server_gone_mid_run_is_status_error():
+    """Episodes in flight when the server dies come back as error, not lost or hung."""
+    srv = start_in_thread({"test_tally": Tally})
+    tasks = Tally().generate(4)
+    pool = HTTPPool(srv.url, ["test_tally"], request_timeout_s=10)
+
+    class StopServerAfterFirstTurn(Script):
+        def generate(self, requests, params):
+            if any(m["role"] == "tool" for r in requests for m in r.messages):
+                srv.stop()
+            return super().generate(requests, params)
+
+    try:
+        rollouts = run_episodes(tasks, StopServerAfterFirstTurn(tasks), pool, SamplingParams())
+    finally:
+        pool.close()
+    assert [r.status for r in rollouts] == ["error"] * 4
+    assert all("env server" in r.error for r in rollouts)
