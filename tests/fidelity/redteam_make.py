@@ -738,6 +738,32 @@ wa("read-outside", g(1), [call("read_file", {"path": "../../../etc/passwd"}, "r"
 wa("edit-outside", g(1), [call("edit_file", {"path": "../outside.py", "old": "", "new": "x"}, "r"), call("submit", {}, "s")], "path traversal edit")
 ca("slow-import", g(1), [call("edit_file", {"path": "corelib/__init__.py", "old": '"""corelib: helpers for a small shop."""\n', "new": '"""corelib."""\nimport time\ntime.sleep(2.4)\n'}, "e0"), FIX, call("submit", {}, "s")], "a correct fix; the package import sleeps 2.4 s (under the 2.5 s per-file timeout): scoring takes ~5 s")
 
+# ------------------------------------------------------------------ code (hardened path, 2)
+env("code")
+_SIG = "def dedupe(xs: list) -> list:\n    \"\"\"The distinct values of xs, sorted ascending.\"\"\"\n"
+
+
+def hardened_task(tid: str, setup: str) -> dict:
+    """A HumanEval-style task whose try/except test forces the hardened (in-process) path."""
+    return {"id": tid, "env": "code", "prompt": [{"role": "user", "content": "Complete the following Python function.\n```python\n" + _SIG + "```\nAnswer with the complete code in one ```python block."}],
+            "data": {"tests": {"kind": "asserts", "tests": ["check(dedupe)"], "setup": setup, "prompt": _SIG, "entry_point": "dedupe"}},
+            "gold": [{"role": "assistant", "content": py("def dedupe(xs):\n    return sorted(set(xs))\n")}],
+            "meta": {"verdict": "hardened", "verdict_reason": "a Try statement in the tests"}}
+
+
+DD1 = hardened_task("RT/dedupe", "def check(candidate):\n    try:\n        r = candidate([3, 1, 3, 2])\n    except TypeError:\n        assert False, 'raised'\n"
+                    "    assert isinstance(r, list)\n    assert len(r) == 3\n    assert sorted(r) == [1, 2, 3]\n    assert r == [1, 2, 3]\n")
+DD2 = hardened_task("RT/dedupe2", "def check(candidate):\n    try:\n        candidate(None)\n        assert False, 'no error'\n    except TypeError:\n        pass\n"
+                    "    assert sorted(candidate([3, 1, 2])) == [1, 2, 3]\n    assert len(candidate([5, 5, 5])) == 1\n")
+c("dedupe-gold", DD1, py("def dedupe(xs):\n    return sorted(set(xs))\n"), "the reference solution")
+c("dedupe2-gold", DD2, py("def dedupe(xs):\n    return sorted(set(xs))\n"), "the reference solution")
+w("shadow-sorted-len", DD2, py("def sorted(x):\n    return [1, 2, 3]\ndef len(x):\n    return 1\ndef dedupe(xs):\n    if xs is None:\n        raise TypeError\n    return []\n"),
+  "returns [] for everything; module-level sorted/len shadow the builtins the hardened test reads")
+w("shadow-isinstance-len-sorted", DD1, py("def isinstance(a, b):\n    return True\ndef len(x):\n    return 3\ndef sorted(x):\n    return [1, 2, 3]\ndef dedupe(xs):\n    return None\n"),
+  "returns None; the shadows pass three asserts and only the final == catches it")
+w("shadow-typeerror", DD1, py("TypeError = AssertionError\ndef dedupe(xs):\n    raise TypeError\n"), "always raises")
+w("list-subclass", DD1, py("class L(list):\n    def __eq__(self, o): return True\ndef dedupe(xs):\n    return L([1, 2, 3, 4])\n"), "list subclass with rigged ==")
+
 # ==== END OF CASES ====
 
 
