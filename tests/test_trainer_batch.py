@@ -116,3 +116,18 @@ def test_token_budget_micro_batches_bucket_by_length_and_keep_the_update():
     start = torch.cat([p.detach().flatten() for p in _Causal().parameters()])
     assert (fixed - start).abs().max() > 1e-3  # the step moved the weights
     assert torch.allclose(fixed, budget, atol=1e-6)
+
+
+def test_chunked_logprobs_equal_whole_in_value_and_gradient():
+    from gymkit.trainers.update import chunked_token_logprobs
+
+    torch.manual_seed(0)
+    logits = torch.randn(2, 37, 50, requires_grad=True)
+    targets = torch.randint(0, 50, (2, 37))
+    whole = token_logprobs(logits, targets)
+    (g_whole,) = torch.autograd.grad(whole.sum(), logits)
+    parts = chunked_token_logprobs(logits, targets, chunk=8)
+    (g_parts,) = torch.autograd.grad(parts.sum(), logits)
+    assert torch.allclose(whole, parts, atol=1e-6) and torch.allclose(g_whole, g_parts, atol=1e-6)
+    with torch.no_grad():
+        assert torch.allclose(chunked_token_logprobs(logits, targets, chunk=8), whole, atol=1e-6)

@@ -124,8 +124,13 @@ def plan(cfg: TrainConfig) -> Plan:
     else:  # ~16 hidden-sized bf16 tensors kept per token per layer
         act = tokens * h * 2 * 16 * len(kinds)
     rows.append((where, f"activations, micro-batch {mb} x {seq} tokens", act / GB))
+    from gymkit.trainers.update import LOGPROB_CHUNK
+
     keep = mb * cfg.rollout.sampling.max_new_tokens
-    rows.append((where, "logits for the loss (bf16 + fp32 copy)", keep * vocab * 6 / GB))
+    lb = 2 if cfg.trainer.bf16 else 4
+    chunk = mb * min(LOGPROB_CHUNK, cfg.rollout.sampling.max_new_tokens) * vocab * 4
+    rows.append((where, "logits: output + gathered copy + one fp32 chunk",
+                 (keep * vocab * lb * 2 + chunk) / GB))
     tp = int(cfg.backend_options.get("tensor_parallel_size", 1))
     if cfg.backend == "vllm":
         n_seq = cfg.rollout.prompts_per_step * cfg.rollout.samples_per_prompt
