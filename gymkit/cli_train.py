@@ -41,6 +41,12 @@ def train(
     if dry_run:
         console.print(dump_config(cfg), end="", markup=False, highlight=False)
         _check_vllm_preset(cfg)
+        from .extras import has_module
+
+        if not (has_module("torch") and has_module("transformers")):  # an env-only install
+            console.print("# memory plan skipped: it needs torch and transformers "
+                          "(pip install 'gymkit[train]')", markup=False, highlight=False)
+            return
         from .trainers.memory_plan import plan
 
         # the real architecture on the meta device: LoRA targets checked, memory from counts

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+import sys
 from pathlib import Path
 
 from .errors import GymkitError
@@ -70,15 +73,27 @@ README_TEMPLATE = """# {name}
 
 
 def write_skeleton(name: str, dest: Path | None = None) -> list[Path]:
+    """Write the env, its README and its test; return the paths written.
+
+    In a gymkit checkout (the current directory holds `envs/` and `gymkit/`) the env goes to
+    `envs/NAME/` and its test to `tests/envs/`; anywhere else everything goes to `./NAME/`
+    (or `dest`), importable as the package `NAME` from the current directory.
+    """
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,40}", name):
         raise GymkitError(f"env name {name!r} must be snake_case (a-z, 0-9, _), 2-41 chars")
+    if name in sys.stdlib_module_names:  # `./math/` would shadow the standard library
+        raise GymkitError(f"env name {name!r} is a Python standard module; pick another")
+    from .registry import env_names
+
+    if name in env_names():
+        raise GymkitError(f"env name {name!r} is taken by a registered env; pick another")
     cls = "".join(p.capitalize() for p in name.split("_")) + "Env"
     in_checkout = dest is None and Path("envs/__init__.py").exists() and Path("gymkit").is_dir()
     folder = dest or (Path("envs") / name if in_checkout else Path(name))
     if folder.exists() and any(folder.iterdir()):
         raise GymkitError(f"{folder} already exists and is not empty")
     folder.mkdir(parents=True, exist_ok=True)
-    module = f"gymkit.envs.{name}.env" if in_checkout else f"{name}.env"
+    module = f"gymkit.envs.{name}.env" if in_checkout else f"{folder.name}.env"
     env_src = "import re\n" + ENV_TEMPLATE.format(name=name, cls=cls, title=name)
     files = {folder / "__init__.py": f"from .env import {cls}\n\n__all__ = [\"{cls}\"]\n",
              folder / "env.py": env_src,
@@ -89,3 +104,15 @@ def write_skeleton(name: str, dest: Path | None = None) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return list(files)
+
+
+def next_command(paths: list[Path]) -> str:
+    """The command that runs the new env's test (check_env and a wrong answer), from here.
+
+    Outside a checkout the env is not registered with gymkit until it is packaged (see
+    docs/writing-an-env.md), so its own test is what runs it; pytest puts `./` on the path.
+    """
+    test = next(p for p in paths if p.name.startswith("test_"))
+    target = test.parent if test.parent.name != "envs" else test
+    py = "python" if shutil.which("python") == sys.executable else shlex.quote(sys.executable)
+    return f"{py} -m pytest -q {shlex.quote(str(target))}"

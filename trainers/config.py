@@ -6,6 +6,7 @@ unknown keys, so a typo fails with one line naming it instead of being silently 
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,17 @@ from ..errors import GymkitError
 from ..policy.base import SamplingParams
 from .distributed_config import DistributedConfig
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+def _config_dir() -> Path:
+    """The presets: package data `gymkit.configs` (a wheel, or an editable install that maps
+    it), else a checkout's `configs/` next to `trainers/` (an older editable install)."""
+    try:
+        return Path(str(resources.files("gymkit.configs")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "configs"
+
+
+CONFIG_DIR = _config_dir()
 
 
 class _Strict(BaseModel):

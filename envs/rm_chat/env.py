@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gymkit.env import BaseEnv
+from gymkit.extras import has_module
 from gymkit.registry import register_env
 from gymkit.types import Score, Task
 from gymkit.verifiers.constraints import looks_like_text
@@ -67,6 +68,8 @@ class RMChatEnv(BaseEnv):
         if not self.rm_path:
             return Score.failed("rm_chat has no reward model: set reward_model.path "
                                 "(or GYMKIT_RM_PATH) to a `gymkit train-rm` output")
+        if not has_module("torch"):  # a base install: the reward model cannot run
+            return Score.failed("rm_chat's reward model needs torch: pip install 'gymkit[train]'")
         rm = self._rm.rm
         if (n := len(rm.tokenizer(response)["input_ids"])) > rm.max_len:
             return Score.wrong(f"response is {n} tokens; the reward model reads {rm.max_len}")

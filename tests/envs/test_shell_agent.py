@@ -110,7 +110,9 @@ def test_workspace_closed_on_end_error_and_drop(env, monkeypatch):
     path = ws.path
 
     def broken(*a, **k):
-        raise RuntimeError("sandbox fell over")
+        from gymkit.sandbox import SandboxError  # what the sandbox raises when it fails
+
+        raise SandboxError("sandbox fell over")
 
     monkeypatch.setattr(ws, "run", broken)
     step = host.step("b", t, [], bash("ls"))

@@ -1,0 +1,1 @@
+"""Training presets (`gymkit train --config NAME`), shipped as package data `gymkit.configs`."""
