@@ -336,3 +336,31 @@ def test_server_gone_mid_run_is_status_error():
         pool.close()
     assert [r.status for r in rollouts] == ["error"] * 4
     assert all("env server" in r.error for r in rollouts)
+
+
+def test_tool_route_turn_limit_then_verify_keeps_the_verdict(server):
+    task = Tally().generate(1, seed=4)[0]
+    row = task_to_row(task)
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        sid = c.post("/seed_session", json=row).json()["session_id"]
+        outs = [c.post("/add", json={"n": 1, "session_id": sid}).json() for _ in range(Tally.max_turns)]
+        assert [o["status"] for o in outs] == ["running"] * 3 + ["truncated"]
+        got = c.post("/verify", json={**row, "session_id": sid, "response": {"output": [
+            {"type": "message", "role": "assistant", "content": "anything"}]}}).json()
+        assert (got["reward"], got["status"]) == (0.0, "truncated")
+
+
+def test_hostile_verify_output_is_wrong_not_error(server):
+    """Junk the model controls (odd items, huge or deeply nested text) is a verdict: wrong."""
+    task = make_env("math").generate(1, seed=3)[0]
+    junk = [7, None, "text", {"type": "reasoning", "summary": []},
+            {"type": "function_call", "name": 5, "arguments": {"x": [1]}},
+            {"type": "function_call_output", "output": "x"},
+            {"type": "message", "role": "assistant",
+             "content": [{"type": "output_text", "text": "\\boxed{" * 10_000}, 3, None]},
+            {"type": "message", "role": "assistant", "content": "(" * 100_000 + "1" * 900_000}]
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        for output in (junk, junk[:-1], []):
+            got = c.post("/verify", json={**task_to_row(task), "response": {"output": output}})
+            assert got.status_code == 200
+            assert got.json()["status"] in ("wrong", "truncated"), got.json()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 from fastapi import Body, FastAPI, Request
@@ -173,7 +174,6 @@ async def _verdict(service: EnvService, sid: str | None, task: Task, output: lis
     live = service.sessions.get(sid or "")
     if live is not None and live.episode.task.id == task.id:
         step = await service.step(sid, {"role": "assistant", "content": final_text(output)})
-        service.ended.pop(sid, None)
         if step.done and step.score:
             return step.score
         service.close(sid)
@@ -197,6 +197,7 @@ def _tool_route(service: EnvService, name: str):
         step = await service.step(sid, message)
         if step.done:
             score = step.score or Score.failed("env ended without a score")
+            service.ended[sid] = (s.episode.task.id, score, time.monotonic())  # for /verify
             return JSONResponse({"output": f"episode ended: {score.status}",
                                  "status": score.status, "error": score.error})
         text = "\n".join(str(m.get("content") or "") for m in step.observation)

@@ -49,8 +49,8 @@ class EnvService:
         self.concurrency, self.step_timeout_s = concurrency, step_timeout_s
         self.idle_timeout_s, self.max_sessions = idle_timeout_s, max_sessions
         self.sessions: dict[str, Session] = {}
-        # verdicts of sessions that ended on a tool call (turn limit), kept for /verify:
-        # session id -> (task id, score, when)
+        # verdicts of sessions that ended on a NeMo Gym tool call (turn limit), kept for
+        # /verify: session id -> (task id, score, when)
         self.ended: dict[str, tuple[str, Score, float]] = {}
         self._executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="env")
         self._slots: asyncio.Semaphore | None = None  # made on the server's event loop
@@ -84,7 +84,8 @@ class EnvService:
         if env is None:
             return None, Score.failed(f"env {task.env!r} is not served here "
                                       f"({', '.join(self.envs)})")
-        self.expire()
+        if len(self.sessions) >= self.max_sessions:
+            self.expire()  # only when full: a sweep walks every session
         if len(self.sessions) >= self.max_sessions:
             return None, Score.failed(f"server holds its limit of {self.max_sessions} sessions")
         try:
@@ -117,7 +118,6 @@ class EnvService:
             s.last_used = time.monotonic()
         if result.done:
             self.close(sid)
-            self.ended[sid] = (s.episode.task.id, result.score, time.monotonic())
             self._count(result.score.status if result.score else "error")
         else:
             self._count("running")
