@@ -764,6 +764,20 @@ w("shadow-isinstance-len-sorted", DD1, py("def isinstance(a, b):\n    return Tru
 w("shadow-typeerror", DD1, py("TypeError = AssertionError\ndef dedupe(xs):\n    raise TypeError\n"), "always raises")
 w("list-subclass", DD1, py("class L(list):\n    def __eq__(self, o): return True\ndef dedupe(xs):\n    return L([1, 2, 3, 4])\n"), "list subclass with rigged ==")
 
+# ---------------------------------------------------------------------- retail_agent (writes)
+env("retail_agent")
+RW = g(2)
+GW = gold_actions("retail_agent", RW)  # a return: ask items, confirm (with the refund), write, done
+_ask, _write, _done = GW[6], GW[7], GW[8]
+ca("w-gold", RW, GW, "the reference episode")
+wa("w-negated-amount", RW, GW[:6] + [say("I will request a return of 2 item(s) from order #W4539111; the refund is not $123.27. Do you confirm (yes/no)?"), _write, _done],
+   "the only statement of the refund says it is NOT $123.27")
+wa("w-ask-and-write-same-turn", RW, GW[:6] + [{"role": "assistant", "content": _ask["content"], "tool_calls": _write["tool_calls"]}, _done],
+   "asks for confirmation and writes in the same message")
+wa("w-no-amount", RW, GW[:6] + [say("I will request a return of 2 item(s) from order #W4539111 to your credit card. Do you confirm (yes/no)?"), _write, _done],
+   "the refund amount is never told")
+wa("w-confirm-too-early", RW, GW[:5] + [say(_ask["content"]), GW[5], _write, _done], "confirmation asked before the customer chose")
+
 # ==== END OF CASES ====
 
 
