@@ -94,9 +94,19 @@ class _Unreadable:
         self.why = why
 
 
+def _datasets_lib(what: str) -> Any:
+    """The `datasets` library (deferred: a heavy import, and an extra of gymkit's install)."""
+    try:
+        import datasets
+    except ImportError:
+        raise GymkitError(f"reading {what} needs the `datasets` package: "
+                          f"pip install 'gymkit[data]'") from None
+    return datasets
+
+
 def _local_rows(path: Path, split: str | None) -> list[Any]:
     if path.is_dir() or path.suffix in (".parquet", ".csv", ".arrow"):
-        import datasets  # deferred: heavy import
+        datasets = _datasets_lib(str(path))
 
         try:
             if path.is_dir():
@@ -153,7 +163,7 @@ def _hub_reachable(timeout_s: float = 3.0) -> bool:
 def _hub_rows(spec: str) -> list[dict]:
     """Rows of `id[:config[:split]]` via `datasets`; offline, from its cache only, so an
     unreachable hub fails in seconds with one line instead of half a minute of retries."""
-    import datasets
+    datasets = _datasets_lib(spec)
     from huggingface_hub import constants
     from huggingface_hub.utils import logging as hub_logging
 
