@@ -1,6 +1,7 @@
 """The command line: input mistakes are one line; verify / reverify / check-env / new-env work."""
 import json
 import random
+import shlex
 import subprocess
 import sys
 
@@ -92,8 +93,10 @@ def test_new_env_skeleton_passes_its_own_test(tmp_path):
     res = subprocess.run([sys.executable, "-m", "gymkit.cli", "new-env", "demo_env"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
-    test = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "demo_env"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (tmp_path / "demo_env" / "env.py").exists()  # written where we are
+    (nxt,) = [ln[len("next: "):] for ln in res.stdout.splitlines() if ln.startswith("next: ")]
+    test = subprocess.run(shlex.split(nxt) + ["-p", "no:cacheprovider"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # the printed command
     assert "2 passed" in test.stdout, test.stdout + test.stderr
 
 
@@ -124,3 +127,33 @@ def test_tasks_out_then_verify_gold_round_trip(tmp_path):
     assert main(["verify", "--env", "test_cli_echo", "--tasks", str(f), "--responses",
                  str(tmp_path / "r.jsonl"), "--out", str(out), "--no-ray"]) == 0
     assert [json.loads(x)["status"] for x in out.read_text().splitlines()] == ["correct"] * 4
+
+
+def test_version_and_bare_command(capsys):
+    import gymkit
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"gymkit {gymkit.__version__}"
+    assert main([]) == 0  # help, not an empty `error:`
+    cap = capsys.readouterr()
+    assert "Usage: gymkit" in cap.out and "error" not in cap.err
+
+
+def test_missing_optional_module_names_its_extra(tmp_path, monkeypatch, capsys):
+    import gymkit.pool
+    from gymkit.extras import missing_extra
+
+    assert missing_extra(ModuleNotFoundError(name="gymkit.nope")) is None  # a bug: traceback
+
+    def no_ray(*a, **k):  # what a base install (no `gymkit[ray]`) hits in EnvPool
+        raise ModuleNotFoundError("No module named 'ray'", name="ray")
+
+    monkeypatch.setattr(gymkit.pool, "EnvPool", no_ray)
+    assert main(["tasks", "--env", "math", "--n", "1", "--out", str(tmp_path / "t.jsonl")]) == 0
+    task_id = json.loads((tmp_path / "t.jsonl").read_text())["id"]
+    (tmp_path / "r.jsonl").write_text(json.dumps({"task_id": task_id, "response": "1"}) + "\n")
+    capsys.readouterr()
+    assert main(["verify", "--env", "math", "--tasks", str(tmp_path / "t.jsonl"),
+                 "--responses", str(tmp_path / "r.jsonl")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "pip install 'gymkit[ray]'" in err and len(err.splitlines()) == 1
