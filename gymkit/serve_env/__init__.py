@@ -21,8 +21,9 @@ def _server(service: EnvService, log_level: str = "warning"):
     from gymkit.serve_env.app import make_app
 
     # backlog: a burst of thousands of connections must queue, not be refused
+    # no access log: a line per request costs more than a cheap verification
     config = uvicorn.Config(make_app(service), log_level=log_level, backlog=8192,
-                            timeout_keep_alive=30, lifespan="on")
+                            timeout_keep_alive=30, lifespan="on", access_log=False)
     return uvicorn.Server(config)
 
 
