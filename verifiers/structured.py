@@ -5,15 +5,18 @@ every JSON object in the response is found (fenced blocks, the whole text, or ob
 in prose); identical copies count once, and two *different* objects are a hedge and extract
 nothing. A response that writes two candidate answers must not be paid for either.
 
-Two more rules close hacks on the parser itself: an object that repeats a key (`{"a": 1,
-"a": 2}`: Python keeps the last, other parsers the first) is rejected, and so is a response
-nested deeper than `MAX_DEPTH` (checked by a linear pre-scan, so 10,000 `[` are `wrong` at
-once instead of a RecursionError or a quadratic rescan).
+Three more rules close hacks on the parser itself: an object that repeats a key (`{"a": 1,
+"a": 2}`: Python keeps the last, other parsers the first) is rejected, so is a string holding
+a lone surrogate (`"\\ud800"`: not Unicode text, RFC 8259 8.2; it breaks UTF-8 export), and so
+is a response nested deeper than `MAX_DEPTH` (checked by a linear pre-scan, so 10,000 `[` are
+`wrong` at once instead of a RecursionError or a quadratic rescan).
+
+Pinned values compare exactly (`json_equal`): two numbers are equal when they are the same
+number once parsed (3 == 3.0 == 3e0), never within a tolerance, since a pin is copied, not computed.
 """
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +58,25 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # json joins valid pairs, so any left is lone
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    """`value`, or RejectedJSON when a key or string in it holds a lone surrogate."""
+    stack = [value]
+    while stack:  # iterative: depth is bounded by _guard, but keep it flat anyway
+        node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise RejectedJSON("a string holds a lone surrogate (not Unicode text)")
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return value
+
+
 def _guard(text: str) -> None:
     """Raise RejectedJSON for a text nested past MAX_DEPTH (before any recursive parse)."""
     if (depth := nesting_depth(text)) > MAX_DEPTH:
@@ -66,9 +88,10 @@ def strict_loads(text: str) -> Any:
     MAX_DEPTH deep). Raises ValueError (RejectedJSON or JSONDecodeError), never RecursionError."""
     _guard(text)
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:  # unreachable after the guard; kept so no parse can crash a caller
         raise RejectedJSON("JSON nested too deeply") from None
+    return _no_lone_surrogates(value)
 
 
 @dataclass
@@ -90,12 +113,12 @@ def _canonical(value: Any) -> str:
 def _loads(text: str) -> tuple[bool, Any]:
     """(parsed, value); RejectedJSON (a repeated key) propagates: it must not be skipped."""
     try:
-        return True, json.loads(text, parse_constant=_reject_constant,
-                                object_pairs_hook=_unique_keys)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RejectedJSON:
         raise
     except (ValueError, RecursionError):
         return False, None
+    return True, _no_lone_surrogates(value)
 
 
 def _reject_constant(name: str) -> Any:
@@ -118,7 +141,7 @@ def _inline_values(text: str, openers: str) -> list[Any]:
         except (ValueError, RecursionError):
             m = pattern.search(text, m.start() + 1)
             continue
-        found.append(value)
+        found.append(_no_lone_surrogates(value))
         m = pattern.search(text, end)
     return found
 
@@ -224,11 +247,12 @@ def resolve_pointer(doc: Any, pointer: str) -> tuple[bool, Any]:
 
 
 def json_equal(a: Any, b: Any) -> bool:
-    """JSON equality: 3 == 3.0, but true != 1 and "3" != 3; objects compare key by key."""
+    """Exact JSON equality: 3 == 3.0, but 414.91 != 414.9100001, true != 1 and "3" != 3;
+    objects compare key by key. Numbers are equal when they parse to the same value."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return a == b  # Python compares int with float exactly; no tolerance (module docstring)
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):

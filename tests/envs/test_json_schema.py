@@ -126,6 +126,14 @@ def test_extraction_helpers():
     assert extract_whole_json('```json\n[1]\n```').value == [1]
     assert not extract_whole_json('see: {"a": 1}').ok
     assert json_equal(3, 3.0) and not json_equal(True, 1) and not json_equal("3", 3)
+    # pins are copied, not computed: exact, no tolerance
+    assert json_equal(414.91, 414.910) and not json_equal(414.91, 414.9100001)
+    assert not json_equal(1e-13, 0)
+    # a lone surrogate (escaped or raw) is not Unicode text; a valid escaped pair is
+    assert not extract_json_object('{"t": "a\\ud800b"}').ok
+    assert not extract_json_object('x {"t": "a\ud800b"} y').ok
+    assert not extract_json_object('{"\\udc00": 1}').ok
+    assert extract_json_object('{"t": "\\ud83d\\ude00"}').value == {"t": "\U0001F600"}
     assert flatten_expected({"a": [{"b": 1}], "c": "x"}) == {"/a#len": 1, "/a/0/b": 1, "/c": "x"}
     assert pin_errors({"a": [1, 2]}, {"/a#len": 1}) == ["/a must have exactly 1 items"]
 
