@@ -313,7 +313,10 @@ def zebra_solve(attributes: dict[str, list[str]], clues: list[dict[str, Any]],
 
 def zebra_errors(answer: dict[str, list[str]], attributes: dict[str, list[str]],
                  clues: list[dict[str, Any]]) -> list[str]:
-    """Why `answer` (attribute -> value per house, house 1 first) breaks the puzzle."""
+    """Why `answer` (attribute -> value per house, house 1 first) breaks the puzzle. An
+    attribute the puzzle does not have is an error too (an invented key is not an answer)."""
+    if extra := sorted(set(answer) - set(attributes)):
+        return [f"unknown attribute {extra[0][:20]!r}"]
     for name, values in attributes.items():
         got = answer.get(name)
         if got is None or sorted(got) != sorted(values):

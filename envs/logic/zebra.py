@@ -92,11 +92,20 @@ def parse_answer(value: Any, attributes: dict[str, list[str]]) -> tuple[dict | N
         return None, "the answer must map house numbers to attributes"
     houses = len(next(iter(attributes.values())))
     by_house: dict[int, dict] = {}
+    known = {a.lower() for a in attributes}
     for key, row in value.items():
         h = _house_number(key)
         if h is None or not 1 <= h <= houses or not isinstance(row, dict) or h in by_house:
             return None, f"bad house entry {str(key)[:20]!r}"
-        by_house[h] = {str(k).strip().lower(): str(v).strip().lower() for k, v in row.items()}
+        cells: dict[str, str] = {}
+        for k, v in row.items():
+            name = str(k).strip().lower()
+            if name == "house" and _house_number(str(v)) == h:
+                continue  # `{"house": 2, ...}` restating its own number is fine
+            if name not in known or name in cells:  # an invented or doubled attribute: a hedge
+                return None, f"house {h} has an unknown or repeated attribute {str(k)[:20]!r}"
+            cells[name] = str(v).strip().lower()
+        by_house[h] = cells
     if sorted(by_house) != list(range(1, houses + 1)):
         return None, f"the answer must cover houses 1 to {houses}"
     canon = {a: {v.lower(): v for v in vals} for a, vals in attributes.items()}

@@ -136,6 +136,14 @@ def test_zebra_red_team(env, tasks):
     missing = json.loads(json.dumps(gold))
     del missing["3"][attr]
     assert _score(env, t, json.dumps(missing)).reward == 0.0
+    invented = json.loads(json.dumps(gold))
+    invented["2"]["zodiac"] = "leo"  # an attribute the puzzle does not have
+    s = _score(env, t, json.dumps(invented))
+    assert s.reward == 0.0 and "unknown" in s.info["reason"]
+    doubled = [{"house": 1, **gold["1"], attr.upper(): gold["2"][attr]}] + [gold[h] for h in "2345"]
+    assert _score(env, t, json.dumps(doubled)).reward == 0.0  # two values for one attribute
+    wrong_house = [{"house": 2, **gold["1"]}] + [gold[h] for h in "2345"]
+    assert _score(env, t, json.dumps(wrong_house)).reward == 0.0
 
 
 def test_zebra_checker_accepts_any_consistent_assignment(env):
@@ -143,6 +151,7 @@ def test_zebra_checker_accepts_any_consistent_assignment(env):
     clues = [{"type": "same", "a": ["color", "red"], "b": ["pet", "dog"]}]
     solutions = zebra_solve(attributes, clues, limit=50)
     assert len(solutions) == 12 and all(not zebra_errors(s, attributes, clues) for s in solutions)
+    assert zebra_errors({**solutions[0], "job": ["a", "b", "c"]}, attributes, clues)
     t = Task(id="z", env="logic", prompt=[{"role": "user", "content": "?"}],
              data={"kind": "zebra", "attributes": attributes, "clues": clues, "solution": None})
     for sol in solutions[:3]:
