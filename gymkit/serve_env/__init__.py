@@ -12,7 +12,7 @@ from gymkit.env import BaseEnv
 from gymkit.serve_env.nemo_gym import task_to_row
 from gymkit.serve_env.sessions import EnvService
 
-__all__ = ["EnvService", "serve", "start_in_thread", "task_to_row"]
+__all__ = ["EnvService", "bind", "serve", "start_in_thread", "task_to_row"]
 
 
 def _server(service: EnvService, log_level: str = "warning"):
@@ -27,7 +27,8 @@ def _server(service: EnvService, log_level: str = "warning"):
     return uvicorn.Server(config)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on host:port (port 0: a free one)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -35,10 +36,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def serve(envs: list[str] | dict[str, type[BaseEnv]], host: str = "127.0.0.1", port: int = 8000,
-          **service_kw) -> None:
-    """Serve `envs` until interrupted (the body of `gymkit serve-env`)."""
+          sock: socket.socket | None = None, **service_kw) -> None:
+    """Serve `envs` on `sock` (else host:port) until interrupted (`gymkit serve-env`)."""
     server = _server(EnvService(envs, **service_kw), log_level="info")
-    server.run(sockets=[_bind(host, port)])
+    server.run(sockets=[sock or bind(host, port)])
 
 
 @dataclass
@@ -60,7 +61,7 @@ def start_in_thread(envs: list[str] | dict[str, type[BaseEnv]], host: str = "127
     """Start a server in a background thread (port 0: a free one); returns once it listens."""
     service = EnvService(envs, **service_kw)
     server = _server(service)
-    sock = _bind(host, port)
+    sock = bind(host, port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                               name="gymkit-serve-env")
     thread.start()

@@ -28,10 +28,16 @@ def serve_env_cmd(
     for name in names:
         get_env_class(name)  # an unknown env: one line with the valid names, before binding
     try:
-        from gymkit.serve_env import serve
+        from gymkit.serve_env import bind, serve
     except ImportError as e:
         raise GymkitError(f"serve-env needs the serve extra: pip install 'gymkit[serve]' "
                           f"({e})") from None
-    err.print(f"serving {', '.join(names)} on http://{host}:{port}", highlight=False)
-    serve(names, host=host, port=port, env_config=parse_env_options(env_option, names),
-          concurrency=concurrency, step_timeout_s=step_timeout, idle_timeout_s=idle_timeout)
+    options = parse_env_options(env_option, names)
+    try:
+        sock = bind(host, port)
+    except OSError as e:  # port taken, no such interface: one line, not a traceback
+        raise GymkitError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    err.print(f"serving {', '.join(names)} on http://{host}:{sock.getsockname()[1]}",
+              highlight=False)
+    serve(names, sock=sock, env_config=options, concurrency=concurrency,
+          step_timeout_s=step_timeout, idle_timeout_s=idle_timeout)
