@@ -181,6 +181,10 @@ def test_errors_are_statuses_not_zeros(server):
         assert r["status"] == "error" and "unknown or expired" in r["score"]["error"]
         r = c.post("/step", json={"message": "not a dict"})
         assert r.status_code == 422 and r.json()["status"] == "error"
+        nan_row = {**task_to_row(task), "extra": float("nan"), "response": {"output": []}}
+        r = c.post("/verify", content=json.dumps(nan_row), headers={
+            "content-type": "application/json"})
+        assert r.status_code == 200 and r.json()["status"] == "wrong" and "echo_error" in r.json()
         r = c.post("/verify", json={"task": {"id": "x"}, "response": {"output": []}})
         assert r.status_code == 422 and r.json()["status"] == "error" and r.json()["reward"] == 0
         c.cookies.clear()

@@ -152,11 +152,8 @@ def make_app(service: EnvService) -> FastAPI:
         if isinstance(task, Score) or not isinstance(output, list):
             score = task if isinstance(task, Score) else Score.failed(
                 "verify needs 'response' with an 'output' list (Responses API items)")
-            return JSONResponse({**body, "reward": 0.0, "status": score.status,
-                                 "error": score.error}, status_code=422)
-        score = await _verdict(service, _session_id(request, body), task, output)
-        return JSONResponse({**body, "reward": score.reward, "status": score.status,
-                             "error": score.error})
+            return _echo(body, score, 422)
+        return _echo(body, await _verdict(service, _session_id(request, body), task, output))
 
     for name in sorted({t["function"]["name"] for e in service.envs.values()
                         for t in e.tool_schemas() or []}):
@@ -164,6 +161,17 @@ def make_app(service: EnvService) -> FastAPI:
             raise ValueError(f"tool {name!r} clashes with a server route; rename it")
         app.post(f"/{name}", name=f"tool_{name}")(_tool_route(service, name))
     return app
+
+
+def _echo(row: dict[str, Any], score: Score, code: int = 200) -> JSONResponse:
+    """The row with the verdict added; a row JSON cannot carry back (NaN) keeps its ids only."""
+    verdict = {"reward": score.reward, "status": score.status, "error": score.error}
+    try:
+        return JSONResponse({**row, **verdict}, status_code=code)
+    except ValueError as e:  # starlette refuses NaN/Infinity: the verdict must still get back
+        keep = {k: row[k] for k in ("task_id", "env") if isinstance(row.get(k), str)}
+        return JSONResponse({**keep, **verdict, "echo_error": f"row not echoed: {e}"},
+                            status_code=code)
 
 
 async def _verdict(service: EnvService, sid: str | None, task: Task, output: list) -> Score:
