@@ -7,11 +7,15 @@ required amount, and the sentence must not offer alternatives ("$3.46, $4.46 or 
 "$3.46 or so"). Across the whole conversation, no amount may be invented: an amount that is
 neither required nor in a tool result is a guess, and a guess next to the right amount is a
 hedge.
+A sentence that states a required amount under negation ("the refund is not $123.27") does not
+tell it, and denies it: it is a problem wherever else the amount is stated.
 """
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+
+from gymkit.verifiers.negation import negated
 
 # Money as people write it: $3.46, 3.46 dollars, USD 3.46, or any number with a decimal point.
 # A number glued to a letter or '#' (order #W1234567, "Unit 12") is an id, not money.
@@ -104,6 +108,13 @@ def _restated(said: list[tuple[str, list[Decimal]]], r: Decimal) -> list[str]:
             if r not in amounts and amounts and _template(s) in templates]
 
 
+def _denies(sentence: str, r: Decimal) -> bool:
+    """Is some statement of `r` in `sentence` negated in its clause?"""
+    spans = money_spans(sentence)
+    others = [(a, b) for _, a, b in spans]
+    return any(negated(sentence, a, b, others) for v, a, b in spans if v == r)
+
+
 def told_problems(told: list[str], required: list[Decimal], seen: set[Decimal]) -> list[str]:
     """Why the required amounts were not told plainly (empty when they were)."""
     allowed = seen | set(required)
@@ -117,6 +128,10 @@ def told_problems(told: list[str], required: list[Decimal], seen: set[Decimal]) 
         stating = [(s, amounts) for s, amounts in said if r in amounts]
         if not stating:
             problems.append(f"not told to the customer: {r}")
+            continue
+        denied = [s for s, _ in stating if _denies(s, r)]
+        if denied:  # "did not come to $353.99": not told, and a contradiction if told elsewhere
+            problems.append(f"{r} is stated under negation: {denied[0][:120]!r}")
             continue
         hedged = [s for s, amounts in stating if len(amounts) > 1 and _HEDGE.search(
             s.replace("-", " minus ") if "=" in s else s)]  # "$53.46 - $50.00 = $3.46" is sums

@@ -10,11 +10,16 @@ the text states it, and:
   `maybe Friday`), or qualifies it (`around 15:00`, `15:00 at the earliest`), or lists it
   among values that are not required (`free at 14:00, 15:00 and 16:00`);
 - no other sentence says the same words with a different value of that kind (`The meeting
-  is at 15:00. The meeting is at 16:00.`).
+  is at 15:00. The meeting is at 16:00.`);
+- no sentence states it under negation (`not on 2026-03-05`, `Lena Novak is not attending`,
+  see gymkit.verifiers.negation): that does not tell it, and next to a plain statement it is
+  a contradiction.
 """
 from __future__ import annotations
 
 import re
+
+from gymkit.verifiers.negation import negated
 
 from .db import DAYS
 
@@ -134,6 +139,13 @@ def _qualified_or_listed(sentence: str, v: str, kind: str, names: list[str],
     return False
 
 
+def _denies(sentence: str, v: str, kind: str, names: list[str]) -> bool:
+    """Is some statement of `v` in `sentence` negated in its clause?"""
+    sp = spans(sentence, kind, names)
+    others = [(a, b) for _, a, b in sp]
+    return any(negated(sentence, a, b, others) for val, a, b in sp if val == v)
+
+
 def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
                   names: list[str], shown: dict[str, set[str]]) -> list[str]:
     """Why `required` facts ({"kind", "value"}) are not told plainly in `text` (empty = told).
@@ -152,6 +164,10 @@ def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
             stating = [s for s, vs in said if v in vs]
             if not stating:
                 problems.append(f"not told: {kind} {v}")
+                continue
+            denied = [s for s in stating if _denies(s, v, kind, names)]
+            if denied:
+                problems.append(f"{kind} {v} is stated under negation: {denied[0][:120]!r}")
                 continue
             if v not in shown.get(kind, set()):
                 problems.append(f"{kind} {v} is told, but no tool result showed it (a guess)")

@@ -208,6 +208,13 @@ def test_money_in_reads_common_spellings():
     ("The difference is $3.46. Or maybe $4.46.", False),
     ("The difference is $3.46. The difference is $53.46.", False),
     ("The total is $13.46.", False),
+    ("The difference did not come to $3.46.", False),
+    ("The difference is not $3.46.", False),
+    ("$3.46 isn't what you owe.", False),
+    ("The difference is $3.46. It is not $3.46.", False),
+    ("The difference is $3.46, not $53.46.", True),
+    ("The difference is not $53.46 but $3.46.", True),
+    ("Your difference of $3.46 won't take long to post.", True),
 ])
 def test_told_amount_must_stand_alone(text, ok):
     from decimal import Decimal

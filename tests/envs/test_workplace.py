@@ -87,6 +87,20 @@ def test_told_rules():
     assert told_problems("Moved to 15:00.", req, {}, [], {})  # never shown: a guess
 
 
+def test_negated_facts_are_not_told():
+    names = ["Lena Novak", "Tom Lee"]
+    req = [{"kind": "date", "value": "2026-03-05"}, {"kind": "time", "value": "16:00"},
+           {"kind": "name", "value": "Lena Novak"}, {"kind": "name", "value": "Tom Lee"}]
+    shown = {"date": {"2026-03-05"}, "time": {"16:00", "15:00"}, "name": set(names)}
+    ok = "It is on 2026-03-05 at 16:00, not 15:00. Lena Novak and Tom Lee are attending."
+    assert told_problems(ok, req, shown, names, shown) == []
+    for text in ("It is not on 2026-03-05 at 16:00. Lena Novak and Tom Lee are attending.",
+                 "It is on 2026-03-05 at 16:00. Lena Novak and Tom Lee are not attending.",
+                 "It is on 2026-03-05 at 16:00. Lena Novak and Tom Lee aren't attending.",
+                 "It is on 2026-03-05 at 16:00; Lena Novak and Tom Lee attend. It isn't at 16:00."):
+        assert any("negation" in p for p in told_problems(text, req, shown, names, shown)), text
+
+
 def test_destructive_write_needs_a_named_confirmation(env):
     t = task_of(env, "cancel_notify")
     gold = copy.deepcopy(env.gold_actions(t))
