@@ -39,6 +39,23 @@ MAX_ANSWER_CHARS = 300  # a marked answer is a name or a number; longer is prose
 MAX_DISTINCT_ANSWERS = 8
 _FRACTION = re.compile(rf"^\s*(?P<a>{_NUMBER})\s*/\s*(?P<b>{_NUMBER})\s*$")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+# Letters that look Latin (Cyrillic, Greek, Armenian): an `Аnswer:` label with a Cyrillic А is
+# still read as an answer label, so it must count as one (else it hides a second answer).
+_CONFUSABLES = str.maketrans(
+    "АВЕКМНОРСТУХЅІЈԁаеорсухѕіјһԛԝүӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧαιονρτυχϲϳոսօ",
+    "ABEKMHOPCTYXSIJdaeopcyxsijhqwylABEZHIKMNOPTYXaiovptuxcjnuo")
+# Invisible format characters (zero-width space/joiners, soft hyphen, BOM, bidi marks).
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x034F, 0x061C, 0x180E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF,
+     *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def fold_lookalikes(text: str) -> str:
+    """`text` as a reader sees it: NFKC (fullwidth and styled letters become plain), invisible
+    format characters dropped, Cyrillic/Greek look-alikes of Latin letters made Latin."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).translate(_CONFUSABLES)
 
 
 def _boxed_contents(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -64,8 +81,10 @@ def _boxed_contents(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 def final_answers(text: str) -> list[str]:
     """Every marked final answer in `text`: `\\boxed{}` contents and `Answer:` lines.
 
-    An `Answer:` line that holds a box is counted once, through its box.
+    An `Answer:` line that holds a box is counted once, through its box. Markers are found
+    after `fold_lookalikes`, so a label or box spelled with look-alike letters still counts.
     """
+    text = fold_lookalikes(text)
     boxed, spans = _boxed_contents(text)
     unboxed = text
     for start, end in reversed(spans):

@@ -8,9 +8,13 @@ time limit, `SQLITE_LIMIT_LENGTH` caps a single value, and rows are capped.
 
 Rows are also capped in total bytes, so 10,000 rows of 1 MB each are an error, not 10 GB.
 
-A query whose result reads no row data (`SELECT 5`, `SELECT 5 FROM t`) is a guess, and `variant_file` gives a second copy of
-a database with a third of every table's rows deleted: an answer is checked on both, as
-Spider's test-suite evaluation does, so a constant that happens to equal the result fails.
+A query whose result reads no row data (`SELECT 5`, `SELECT 5 FROM t`) is a guess. Variant
+databases catch answers that fit this data only (Spider's test-suite evaluation does the same):
+`variant_file` deletes a third of every table's rows, so a constant result fails, and
+`shuffled_file` permutes every non-key column's values among the rows, so the gold's predicate
+selects other rows and a query that lists the right rows by name or id
+(`WHERE name IN ('Tess Diaz', ...)`) fails. A permutation keeps each column's multiset of
+values, so an equivalent predicate (`> 5000` for `>= 5001`) and row-level ties are preserved.
 
 Comparison: column names are ignored, columns may come in any order (Spider's execution
 match does the same), rows are a multiset unless the gold query orders its outermost
@@ -22,6 +26,7 @@ import hashlib
 import itertools
 import math
 import os
+import random
 import sqlite3
 import tempfile
 import time
@@ -99,12 +104,86 @@ def variant_file(db_path: str | Path, cache_dir: str | Path | None = None) -> Pa
 
     Deterministic, so gold and answer always meet the same variant; tables without a rowid
     are copied whole."""
+    return _derived_copy(db_path, "variant1", _delete_third, cache_dir)
+
+
+def _delete_third(mem: sqlite3.Connection) -> None:
+    for t in _tables(mem):
+        try:
+            mem.execute(f'DELETE FROM "{t.replace(chr(34), chr(34) * 2)}" WHERE rowid % 3 = 0')
+        except sqlite3.OperationalError:  # WITHOUT ROWID: keep it whole
+            continue
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND "
+                                       "name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+
+
+def _key_columns(conn: sqlite3.Connection, tables: list[str]) -> set[tuple[str, str]]:
+    """(table, column) pairs that identify or link rows: primary keys, foreign keys on both
+    sides, and columns named `id` or `*_id`; their values are left in place."""
+    keys: set[tuple[str, str]] = set()
+    for t in tables:
+        q = t.replace('"', '""')
+        for _cid, col, _type, _nn, _dflt, pk in conn.execute(f'PRAGMA table_info("{q}")'):
+            if pk or col.lower() == "id" or col.lower().endswith("_id"):
+                keys.add((t.lower(), col.lower()))
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{q}")'):
+            keys.add((t.lower(), str(fk[3]).lower()))
+            if fk[4]:
+                keys.add((str(fk[2]).lower(), str(fk[4]).lower()))
+    return keys
+
+
+def _derangement(n: int, rng: random.Random) -> list[int]:
+    """A shuffle of range(n) that moves at least one item whenever n > 1."""
+    order = list(range(n))
+    rng.shuffle(order)
+    if n > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def _shuffle_columns(mem: sqlite3.Connection) -> None:
+    """Permute every non-key column's values among its table's rows, each column its own way
+    (seeded by its name, so the same database always gets the same variant)."""
+    for (name,) in mem.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        mem.execute(f'DROP TRIGGER "{name.replace(chr(34), chr(34) * 2)}"')  # copies fire none
+    tables = _tables(mem)
+    keys = _key_columns(mem, tables)
+    for t in tables:
+        q = t.replace('"', '""')
+        cols = [r[1] for r in mem.execute(f'PRAGMA table_info("{q}")')]
+        rows = mem.execute(f'SELECT * FROM "{q}"').fetchall()
+        if len(rows) < 2 or not cols:
+            continue
+        columns = [list(c) for c in zip(*rows)]
+        for j, col in enumerate(cols):
+            if (t.lower(), col.lower()) not in keys:
+                order = _derangement(len(rows), random.Random(f"{t}.{col}"))
+                columns[j] = [columns[j][k] for k in order]
+        mem.execute(f'DELETE FROM "{q}"')  # rewrite whole: a UNIQUE column moves without clashes
+        marks = ", ".join("?" * len(cols))
+        mem.executemany(f'INSERT INTO "{q}" VALUES ({marks})', list(zip(*columns)))
+
+
+def shuffled_file(db_path: str | Path, cache_dir: str | Path | None = None) -> Path:
+    """A copy of a database whose non-key column values are permuted among rows, cached.
+
+    Keys (`_key_columns`) stay, so joins still join; a table that cannot be rewritten (a
+    generated column, a virtual table) is left as it is."""
+    return _derived_copy(db_path, "shuffle1", _shuffle_columns, cache_dir)
+
+
+def _derived_copy(db_path: str | Path, tag: str, change: Any,
+                  cache_dir: str | Path | None) -> Path:
     src_path = Path(db_path).resolve()
     st = src_path.stat()
-    key = f"{src_path}:{st.st_size}:{st.st_mtime_ns}:variant1"
+    key = f"{src_path}:{st.st_size}:{st.st_mtime_ns}:{tag}"
     root = Path(cache_dir or Path(tempfile.gettempdir()) / "gymkit-sql")
     root.mkdir(parents=True, exist_ok=True)
-    path = root / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.variant.sqlite"
+    path = root / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.{tag}.sqlite"
     if path.exists():
         return path
     fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
@@ -115,14 +194,11 @@ def variant_file(db_path: str | Path, cache_dir: str | Path | None = None) -> Pa
         src.backup(mem)
         src.close()
         mem.execute("PRAGMA foreign_keys = OFF")
-        tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                            "AND name NOT LIKE 'sqlite_%'")]
-        for t in tables:
-            try:
-                mem.execute(f'DELETE FROM "{t.replace(chr(34), chr(34) * 2)}" WHERE rowid % 3 = 0')
-            except sqlite3.OperationalError:  # WITHOUT ROWID: keep it whole
-                continue
-        mem.commit()
+        try:
+            change(mem)
+            mem.commit()
+        except sqlite3.Error:  # an unusual schema: keep the copy as it was
+            mem.rollback()
         dst = sqlite3.connect(tmp)
         mem.backup(dst)
         dst.close()
@@ -146,8 +222,11 @@ def schema_of(db_path: str | Path) -> str:
 
 
 def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
-                 max_rows: int = MAX_ROWS) -> QueryResult:
-    """Run one SELECT against `db_path` with every write path closed; never raises on SQL."""
+                 max_rows: int = MAX_ROWS, reverse_unordered: bool = False) -> QueryResult:
+    """Run one SELECT against `db_path` with every write path closed; never raises on SQL.
+
+    `reverse_unordered` scans tables backwards, so ties (LIMIT among equal keys, an
+    unordered pick) break the other way: a gold that changes under it is ambiguous there."""
     path = Path(db_path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"database file not found: {path}")
@@ -157,6 +236,8 @@ def run_readonly(db_path: str | Path, sql: str, timeout_s: float = 2.0,
     deadline = start + timeout_s
     try:
         conn.execute("PRAGMA query_only = ON")
+        if reverse_unordered:
+            conn.execute("PRAGMA reverse_unordered_selects = ON")
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)

@@ -13,7 +13,7 @@ from gymkit.types import Score, Task
 
 from gymkit.verifiers.code_extract import code_blocks, extract_sql
 from gymkit.verifiers.sql_results import compare_results, database_file, orders_result, \
-    run_readonly, schema_of, variant_file
+    run_readonly, schema_of, shuffled_file, variant_file
 from .database import database_script, make_database
 from .questions import TEMPLATES
 
@@ -48,7 +48,8 @@ class SqlEnv(BaseEnv):
     family = "code"
     config_keys = ("db_dir", "cache_dir", "timeout_s")
     verifier = ("execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol "
-                "1e-6, on the database and on a variant with a third of the rows deleted")
+                "1e-6, on the database, on a variant with a third of the rows deleted, and on one "
+                "with non-key values shuffled among rows")
     difficulties = (1, 2, 3)
 
     def generate_task(self, rng: random.Random, difficulty: int, index: int) -> Task:
@@ -137,20 +138,30 @@ class SqlEnv(BaseEnv):
 
     def _check_variant(self, db: Path, gold_sql: str, sql: str, timeout: float,
                        info: dict[str, Any]) -> Score:
-        """The same answer on a copy with a third of the rows gone (a query that only matches
-        this data by accident, or a constant, fails here). Row order is not re-checked: the
-        deletion can create ties the question never had."""
-        vdb = variant_file(db, self.config.get("cache_dir"))
-        gold = run_readonly(vdb, gold_sql, timeout_s=max(timeout, 10.0))
-        if gold.error:
-            return Score.correct(**info, variant="skipped")
-        pred = run_readonly(vdb, sql, timeout_s=timeout)
-        if pred.denied or pred.error:
-            return Score.wrong(f"query failed on the variant database: {pred.error or pred.denied}",
-                               **info)
-        ok, reason = compare_results(gold.rows, pred.rows, ordered=False)
-        if not ok:
-            return Score.wrong(f"matches on this database but not on a variant with a third of "
-                               f"the rows deleted ({reason}): the query does not answer the "
-                               f"question in general", **info)
-        return Score.correct(**info, variant="match")
+        """The same answer on two variant databases: a third of the rows deleted (a constant
+        fails), and non-key values permuted among rows (rows listed by name or id instead of
+        the condition fail). Row order is not re-checked there, and a tie the variant creates
+        is forgiven: the answer may match the gold run with ties broken the other way."""
+        cache = self.config.get("cache_dir")
+        checked = []
+        for label, vdb in (("with a third of the rows deleted", variant_file(db, cache)),
+                           ("with non-key values shuffled among rows", shuffled_file(db, cache))):
+            gold = run_readonly(vdb, gold_sql, timeout_s=max(timeout, 10.0))
+            if gold.error:
+                continue
+            pred = run_readonly(vdb, sql, timeout_s=timeout)
+            if pred.denied or pred.error:
+                return Score.wrong(f"query failed on a variant database {label}: "
+                                   f"{pred.error or pred.denied}", **info)
+            ok, reason = compare_results(gold.rows, pred.rows, ordered=False)
+            if not ok:
+                flipped = run_readonly(vdb, gold_sql, timeout_s=max(timeout, 10.0),
+                                       reverse_unordered=True)
+                ok = not flipped.error and compare_results(flipped.rows, pred.rows)[0]
+            if not ok:
+                return Score.wrong(f"matches on this database but not on a variant {label} "
+                                   f"({reason}): the query does not answer the question in "
+                                   f"general", **info)
+            checked.append(label)
+        return Score.correct(**info, variant="match" if len(checked) == 2 else
+                             f"{len(checked)} of 2 variants checked")

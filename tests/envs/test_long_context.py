@@ -97,3 +97,10 @@ def test_ruler_and_plain_rows_load(env):
         env.task_from_row({"question": "q"}, 2)
     with pytest.raises(GymkitError, match="mode in"):
         env.task_from_row({"input": "x", "outputs": ["1"], "mode": "fuzzy"}, 3)
+
+
+@pytest.mark.parametrize("label", ["\u0410nswer", "Answ\u0435r", "\uff21nswer", "A\u200bnswer"])
+def test_look_alike_answer_label_counts_as_a_second_answer(label):
+    ok, why = check_answer(f"Answer: 3000967\n{label}: 3000968", ["3000967"], "single", DOC)
+    assert not ok, why
+    assert check_answer(f"{label}: 3000967", ["3000967"], "single", DOC)[0]

@@ -183,3 +183,25 @@ def test_variant_database_drops_every_third_row(env, tasks):
         "SELECT name FROM sqlite_master WHERE type='table' LIMIT 1").fetchone()[0]
     n = lambda p: sqlite3.connect(p).execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     assert n(vdb) == n(db) - n(db) // 3
+
+
+def test_rows_listed_by_name_fail_on_the_shuffled_variant(env):
+    from gymkit.verifiers.sql_results import shuffled_file
+
+    task = next(t for t in env.generate(25, seed=0, difficulty=1) if " > " in t.data["gold_sql"])
+    db = database_file(task.data["schema_sql"], env.config["cache_dir"])
+    rows = run_readonly(db, task.data["gold_sql"]).rows
+    table, label = re.search(r"SELECT (\w+) FROM (\w+)", task.data["gold_sql"]).group(2, 1)
+    names = ", ".join("'" + r[0].replace("'", "''") + "'" for r in rows)
+    _, score = play(env, task, say(f"```sql\nSELECT {label} FROM {table} WHERE {label} IN ({names})\n```"))
+    assert score.status == "wrong" and "shuffled" in score.info["reason"], score
+    # An equivalent predicate (>= x+1 for integers) still scores: permuting keeps the values.
+    x = int(re.search(r"> (\d+)", task.data["gold_sql"]).group(1))
+    _, score = play(env, task, say("```sql\n" + task.data["gold_sql"].replace(f"> {x}", f">= {x + 1}") + "\n```"))
+    assert score.status == "correct", score
+    # Keys stay put, every other column keeps its multiset of values but not its order.
+    vdb = shuffled_file(db, env.config["cache_dir"])
+    q = lambda p, s: sqlite3.connect(p).execute(s).fetchall()
+    assert q(db, f"SELECT id FROM {table} ORDER BY id") == q(vdb, f"SELECT id FROM {table} ORDER BY id")
+    assert sorted(q(db, f"SELECT {label} FROM {table}")) == sorted(q(vdb, f"SELECT {label} FROM {table}"))
+    assert q(db, f"SELECT {label} FROM {table} ORDER BY id") != q(vdb, f"SELECT {label} FROM {table} ORDER BY id")
