@@ -7,6 +7,10 @@ once here so the prompt, the gold writer and the verifier agree:
 - a *sentence* ends at `.`, `!` or `?` followed by space, or at a line break; common
   abbreviations (`e.g.`, `Dr.`, `P.S.`) do not end one; only segments holding a word count;
 - keywords match whole words or phrases, case-insensitively.
+Words and keywords are read as a person sees them (`verifiers.text_norm`): NFKC, invisible
+characters dropped, Cyrillic/Greek look-alikes folded to Latin, a word split by markdown
+emphasis or an HTML tag joined (`**ea**sy`), so `е\u200basy` is the word "easy". Case rules
+judge the NFKC form (math-bold `𝐆𝐑𝐄𝐀𝐓` is capitals).
 
 Degenerate text meets most counting rules, so `gymkit.verifiers.degenerate` gates a response
 before any checker runs (the ifeval env calls it).
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .structured import extract_whole_json
+from .text_norm import fold_text, nfkc, strip_inner_markup
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|prof|st|p\.p\.s|p\.s)\.", re.I)
@@ -31,8 +36,13 @@ RELATIONS: dict[str, Callable[[int, int], bool]] = {
 }
 
 
+def readable(text: str) -> str:
+    """The letters a reader sees (module docstring): what word and keyword rules judge."""
+    return strip_inner_markup(fold_text(text))
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    return _WORD.findall(readable(text))
 
 
 def sentences(text: str) -> list[str]:
@@ -42,8 +52,8 @@ def sentences(text: str) -> list[str]:
 
 def count_phrase(text: str, phrase: str) -> int:
     """Whole-word, case-insensitive occurrences of `phrase` (spaces match any whitespace)."""
-    body = r"\s+".join(re.escape(p) for p in phrase.split())
-    return len(re.findall(rf"(?<!\w){body}(?!\w)", text, re.I)) if body else 0
+    body = r"\s+".join(re.escape(p) for p in readable(phrase).split())
+    return len(re.findall(rf"(?<!\w){body}(?!\w)", readable(text), re.I)) if body else 0
 
 
 def _relation(relation: str) -> Callable[[int, int], bool]:
@@ -173,19 +183,22 @@ def _frequency(text: str, keyword: str, frequency: int, relation: str) -> bool:
             lambda letter, let_frequency, let_relation: f"The letter \"{letter}\" should appear "
                                                         f"{let_relation} {let_frequency} times.")
 def _letter_frequency(text: str, letter: str, let_frequency: int, let_relation: str) -> bool:
-    return _relation(let_relation)(text.lower().count(letter.lower()), let_frequency)
+    return _relation(let_relation)(fold_text(text).lower().count(fold_text(letter).lower()),
+                                   let_frequency)
 
 
 # ---------------------------------------------------------------------------- case
 @constraint("change_case:english_lowercase",
             lambda: "Your entire response should be in lowercase letters; no capital letters.")
 def _lowercase(text: str) -> bool:
+    text = nfkc(text)  # math-bold or full-width capitals are capitals
     return any(c.isalpha() for c in text) and text == text.lower()
 
 
 @constraint("change_case:english_capital",
             lambda: "Your entire response should be in capital letters.")
 def _uppercase(text: str) -> bool:
+    text = nfkc(text)
     return any(c.isalpha() for c in text) and text == text.upper()
 
 

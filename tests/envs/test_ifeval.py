@@ -241,3 +241,18 @@ def test_contradictory_fixed_answers_are_a_hedge(env, text):
     t = _task([("detectable_format:constrained_response", {})])
     assert _score(env, t, text).reward == 0.0
     assert _score(env, t, "My answer is no. It depends on the cup.").reward == 1.0
+
+
+def test_lookalikes_and_hidden_characters_are_read_as_seen():
+    forbid = {"forbidden_words": ["easy"]}
+    for dodge in ["e\u200basy", "\u0435asy", "ea\u00adsy", "**ea**sy", "ea<b></b>sy",
+                  "\uff45\uff41\uff53\uff59", "\u202eeasy\u202c"]:
+        assert not check("keywords:forbidden_words", forbid, f"It was {dodge} enough."), dodge
+    assert check("keywords:forbidden_words", forbid, "It was uneasy and co_easy-going.")
+    assert check("keywords:existence", {"keywords": ["ritual"]}, "my r\u0456tual")  # folded too
+    assert not check("change_case:english_lowercase", {}, "a \U0001d406\U0001d411 word")
+    assert not check("change_case:english_capital", {}, "A \U0001d41a WORD")
+    assert check("change_case:english_lowercase", {}, "caf\u00e9 \uff41")
+    assert words("e\u200basy **wo**rd") == ["easy", "word"]
+    assert check("keywords:letter_frequency",
+                 {"letter": "e", "let_frequency": 2, "let_relation": "at least"}, "\u0435 e")
