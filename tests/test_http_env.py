@@ -5,6 +5,7 @@ The server runs on 127.0.0.1 (a free port) in a background thread; clients are r
 import asyncio
 import json
 import random
+import threading
 import time
 
 import httpx
@@ -211,6 +212,43 @@ def test_overload_times_out_instead_of_hanging():
     assert len(statuses) == 8 and set(statuses) <= {"correct", "timeout"}
     assert 1 <= statuses.count("correct") <= 2 and statuses.count("timeout") >= 6
     assert took < 5
+
+
+class Laggard(BaseEnv):
+    """Scoring overruns the server's deadline; records when its episode is ended."""
+
+    name = "test_laggard"
+    scored = threading.Event()
+    ended_after_score = []
+
+    def generate_task(self, rng, difficulty, index):
+        return Task(id=f"lag-{index}", env=self.name, prompt=[{"role": "user", "content": "x"}],
+                    gold=[{"role": "assistant", "content": "x"}])
+
+    def score(self, task, response):
+        time.sleep(0.6)
+        Laggard.scored.set()
+        return Score.correct()
+
+    def end_episode(self, episode):
+        Laggard.ended_after_score.append(Laggard.scored.is_set())
+
+
+def test_overrun_step_times_out_and_its_episode_ends_after_it():
+    srv = start_in_thread({"test_laggard": Laggard}, step_timeout_s=0.2)
+    task = Laggard().generate(1)[0].model_dump(mode="json")
+    try:
+        r = httpx.post(f"{srv.url}/step", json={"task": task, "message": {
+            "role": "assistant", "content": "x"}}, timeout=10).json()
+        assert r["status"] == "timeout" and r["done"] and "deadline" in r["score"]["error"]
+        assert Laggard.scored.wait(5)
+        deadline = time.monotonic() + 5
+        while not Laggard.ended_after_score and time.monotonic() < deadline:
+            Laggard.scored.wait(0.01)  # end_episode is queued behind the finished step
+        assert Laggard.ended_after_score == [True]  # ended once, never under the running step
+        assert not srv.service.sessions
+    finally:
+        srv.stop()
 
 
 def test_idle_sessions_expire():

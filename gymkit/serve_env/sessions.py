@@ -26,6 +26,10 @@ from gymkit.types import Message, Score, Step, Task
 log = logging.getLogger(__name__)
 
 
+class _Overran(asyncio.TimeoutError):
+    """The env call started and outlived its deadline (it still runs in its thread)."""
+
+
 @dataclass
 class Session:
     """One live episode on the server."""
@@ -57,15 +61,24 @@ class EnvService:
         self.counts: dict[str, int] = {}  # statuses returned, for /health
 
     # ------------------------------------------------------------------ env work
-    async def _call(self, fn: Callable[[], Any], deadline: float) -> Any:
-        """Run `fn` in the pool within `deadline` (loop time); raises asyncio.TimeoutError."""
+    async def _call(self, fn: Callable[[], Any], deadline: float,
+                    on_late: Callable[[Any], None] | None = None) -> Any:
+        """Run `fn` in the pool within `deadline` (loop time); raises asyncio.TimeoutError
+        when no slot came in time, `_Overran` when `fn` started but did not finish in time:
+        then `on_late(result)` runs in the pool once it returns."""
         loop = asyncio.get_running_loop()
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         await asyncio.wait_for(self._slots.acquire(), max(0.0, deadline - loop.time()))
         fut = loop.run_in_executor(self._executor, fn)
         fut.add_done_callback(lambda _: self._slots.release())  # the slot lives as the thread does
-        return await asyncio.wait_for(asyncio.shield(fut), max(0.0, deadline - loop.time()))
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            if on_late is not None:
+                fut.add_done_callback(lambda f: f.cancelled() or f.exception() or
+                                      self._executor.submit(on_late, f.result()))
+            raise _Overran() from None
 
     def _deadline(self) -> float:
         return asyncio.get_running_loop().time() + self.step_timeout_s
@@ -89,7 +102,8 @@ class EnvService:
         if len(self.sessions) >= self.max_sessions:
             return None, Score.failed(f"server holds its limit of {self.max_sessions} sessions")
         try:
-            episode = await self._call(lambda: env.reset(task), self._deadline())
+            episode = await self._call(lambda: env.reset(task), self._deadline(),
+                                       on_late=lambda ep: _end(env, ep))  # nobody will use it
         except asyncio.TimeoutError:
             return None, self._timeout("reset")
         except Exception as e:  # an env bug in reset: recorded, with its traceback in the log
@@ -111,9 +125,15 @@ class EnvService:
             env = self.envs[s.env]
             try:
                 result = await self._call(lambda: _timed_step(env, s.episode, message),
-                                          self._deadline())
-            except asyncio.TimeoutError:
-                self.close(sid)  # the step may still be changing the episode: it cannot go on
+                                          self._deadline(),
+                                          on_late=lambda _: _end(env, s.episode))
+            except _Overran:
+                # the step may still be changing the episode: it cannot go on, and it is ended
+                # once that step returns (on_late), never under it
+                self.sessions.pop(sid, None)
+                return self._done(self._timeout("env step"))
+            except asyncio.TimeoutError:  # never started: the episode is intact, but late
+                self.close(sid)
                 return self._done(self._timeout("env step"))
             s.last_used = time.monotonic()
         if result.done:
