@@ -24,7 +24,9 @@ _CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGFPE, 
 class RunResult:
     """Outcome of one sandboxed program. `status` is one of STATUSES; `exit_code` is the
     process exit code, or -N when signal N ended it; outputs are capped at OUTPUT_CAP
-    bytes each (decoded as UTF-8 with replacement) and the *_truncated flags say so."""
+    bytes each (decoded as UTF-8 with replacement) and the *_truncated flags say so.
+    `workspace_error` (Workspace runs only) says why the run's changes were not saved, or not
+    fully (past the workspace's limits the previous state is kept); '' when they were."""
 
     status: str
     exit_code: int | None
@@ -34,6 +36,7 @@ class RunResult:
     stdout_truncated: bool = False
     stderr_truncated: bool = False
     reason: str = ""
+    workspace_error: str = ""
 
     @property
     def ok(self) -> bool:
@@ -129,7 +132,8 @@ def _result(raw: dict, job: dict) -> RunResult:
                      stdout=raw["stdout"].decode("utf-8", "replace"),
                      stderr=raw["stderr"].decode("utf-8", "replace"), wall_s=raw["wall_s"],
                      stdout_truncated=raw["stdout_truncated"],
-                     stderr_truncated=raw["stderr_truncated"], reason=reason)
+                     stderr_truncated=raw["stderr_truncated"], reason=reason,
+                     workspace_error=raw.get("workspace_error") or "")
 
 
 def run(code: str, language: str = "python", stdin: str | bytes = "", timeout_s: float = 5.0,

@@ -13,7 +13,9 @@ class Workspace:
 
     Every `run` starts from a copy of the workspace inside the sandbox and, when it ends,
     the resulting tree (regular files, dirs, symlinks as links; at most `disk_mb`) is
-    saved back. `snapshot()` reads it from outside the sandbox for verification.
+    saved back. A run whose tree is past the limits (bytes, entries, depth) is not saved:
+    the previous state is kept and its result says so in `workspace_error` (also in `reason`);
+    its exit code alone does not tell. `snapshot()` reads the tree from outside the sandbox.
     """
 
     def __init__(self, files: dict[str, str | bytes] | None = None, disk_mb: int = 64):
@@ -25,7 +27,8 @@ class Workspace:
 
     def run(self, code: str, language: str = "bash", stdin: str | bytes = "",
             timeout_s: float = 5.0, memory_mb: int = 512) -> api.RunResult:
-        """Run `code` with the workspace as working dir; its changes persist."""
+        """Run `code` with the workspace as working dir; its changes persist, unless the
+        result's `workspace_error` says they could not be saved."""
         if self.path is None:
             raise ValueError("this Workspace is closed")
         files_b = api._check_args(code, language, stdin, timeout_s, memory_mb, None)

@@ -101,7 +101,9 @@ class ShellAgentEnv(BaseEnv):
         except SandboxError as e:
             if "TreeTooLarge" not in str(e):
                 raise  # the sandbox itself failed: infrastructure, not the agent
-            return f"error: the workspace can no longer be loaded ({str(e).split(': ')[-1]})"
+            why = f"the workspace can no longer be loaded ({str(e).split(': ')[-1]})"
+            episode.state.setdefault("unsaved", []).append(why)
+            return f"error: {why}"
         if res.status == "timeout":
             tail = f"[timed out after {self.config.get('timeout_s', 5.0)} s]"
         elif res.status in ("oom", "killed"):
@@ -109,12 +111,23 @@ class ShellAgentEnv(BaseEnv):
         else:
             tail = f"[exit code {res.exit_code}]"
         body = (res.stdout or "") + (("\n[stderr]\n" + res.stderr) if res.stderr else "")
-        return _clip(f"{body.rstrip()}\n{tail}".lstrip("\n"))
+        out = _clip(f"{body.rstrip()}\n{tail}".lstrip("\n"))
+        if res.workspace_error:
+            # Past the workspace's limits the sandbox keeps the previous tree: what this command
+            # made is not what will be checked, so the episode is lost and the agent is told.
+            episode.state.setdefault("unsaved", []).append(res.workspace_error)
+            out += (f"\n[{res.workspace_error}: this command's changes were discarded; "
+                    "exceeding the workspace limits fails the task]")
+        return out
 
     def score_episode(self, episode: Episode, response: str) -> Score:
         ws = episode.state.get("ws")
         if ws is None:
             return Score.failed("no workspace for this episode")
+        unsaved = episode.state.get("unsaved")
+        if unsaved:  # the tree the agent produced was never saved, so it cannot be the one checked
+            return Score.wrong(f"commands exceeded the workspace limits: {unsaved[0]}",
+                               commands=episode.tool_calls)
         try:
             got = read_tree(ws.path)
         except TreeLimit as e:

@@ -68,6 +68,19 @@ def test_partial_work_and_scratch_files_score_zero(env):
     assert s.status == "wrong" and "unexpected notes.tmp" in s.info["reason"]
 
 
+@pytest.mark.parametrize("cmd", [
+    "p=x; for i in $(seq 1 400); do p=$p/x; done; mkdir -p $p",  # deeper than the save allows
+    "head -c 200000000 /dev/zero > big",  # over the workspace's disk
+])
+def test_changes_past_the_workspace_limits_are_shown_and_fail(env, cmd):
+    t = task_of(env, "concat_parts")
+    gold = env.gold_actions(t)
+    msgs, s = play(env, t, gold[:-1] + [bash(cmd, 9), final()])
+    assert "workspace not saved" in msgs[-2]["content"]  # the agent sees it in the observation
+    assert s.status == "wrong" and "exceeded the workspace limits" in s.info["reason"]
+    assert play(env, t, gold)[1].status == "correct"
+
+
 def test_bad_tool_calls_are_observations_and_cost_turns(env):
     t = env.generate(1, seed=0)[0]
     bad = {"role": "assistant", "content": "", "tool_call_errors": ["tool call is not valid JSON"]}
