@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gymkit.verifiers.text_norm import fold_text
+
 MAX_BOXES = 8  # more distinct boxed answers than this is spraying, not answering
 MAX_ANSWER_CHARS = 2000
 _SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~")
@@ -120,8 +122,19 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
     or the label plus its own choice's text: `\\boxed{(B) Osaka}`; formatting such as
     `\\textbf` is dropped) together with "Answer: B" / "the answer is (B)"; a response that is
     only a label ("B", "(B)", "B."); then "(B)" mentions. Several different labels in the
-    deciding tier is a hedge: no answer ("Answer: A, B, C" lists three).
+    deciding tier is a hedge: no answer ("Answer: A, B, C" lists three). The text is read as
+    displayed first (`text_norm.fold_text`: a Cyrillic `А` or `B\u200b, A` are what they look
+    like); a box holding only a lowercase label counts (`\boxed{b}`); an answer line that is
+    an option's text counts as that option, and text after a label must not be another
+    option's (`Answer: B) <A's text>` is a hedge).
     """
+    text = fold_text(text)
+    shown = {fold_text(x): x for x in labels}  # folded label -> the caller's label
+    if len(shown) == len(labels):
+        labels = list(shown)
+    else:  # labels that fold together: keep them as given
+        shown = {x: x for x in labels}
+    choices = [fold_text(c) for c in choices] if choices else choices
     alt = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
     lab = rf"[\(\[]?\s*(?:\\text\{{)?({alt})\}}?\s*[\)\]]?"
     norm = {normalize_answer_text(c).lower(): labels[i] for i, c in enumerate(choices or [])}
@@ -137,22 +150,39 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
         if m and choices and normalize_answer_text(m.group(2)).lower() == normalize_answer_text(
                 choices[labels.index(m.group(1))]).lower():
             return m.group(1)
-        return norm.get(normalize_answer_text(b).lower())
+        if (named := norm.get(normalize_answer_text(b).lower())) is not None:
+            return named
+        m = re.fullmatch(lab + r"[.:]?", b.upper()) if len(b) <= 8 else None  # `\boxed{b}`
+        return m.group(1) if m else None
+
+    def option_named(rest: str) -> str | None:
+        """The label whose option text is `rest` (the rest of an answer line), if any."""
+        rest = rest[:MAX_ANSWER_CHARS].split("\n", 1)[0].strip(" \t*_.,:;)\u2013\u2014-")
+        return norm.get(normalize_answer_text(rest).lower()) if rest else None
 
     listed = re.compile(rf"\s*(?:,|/|&|\+|;|\band\b|\bor\b)\s*{lab}(?![\w])")
 
     def stated(m: re.Match) -> list[str]:
-        """The label after "Answer:" and any listed with it ("A, B and C" is three)."""
+        """The label after "Answer:" and any listed with it ("A, B and C" is three), plus the
+        option whose text follows them on the line (the same label, or a contradiction)."""
+        if (whole := option_named(text[m.start(1):])) is not None:
+            return [whole]  # "Answer: A dog" where "A dog" is an option's text
         got, end = [m.group(1)], m.end()
         while more := listed.match(text, end):
             got.append(more.group(1))
             end = more.end()
+        if (named := option_named(text[end:])) is not None:
+            got.append(named)
         return got
 
+    if scan_boxes(text).malformed:  # `\\boxed{A \\boxed{B}`: what is boxed cannot be read
+        return Extraction(reason="an unclosed or malformed \\boxed answer")
     tiers = [  # boxes and "Answer: X" statements are one tier: a box and a differing statement hedge
         [from_box(b) for b in find_boxed(text)] +
         [x for m in re.finditer(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text)
-         for x in stated(m)],
+         for x in stated(m)] +
+        [x for m in re.finditer(r"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*(?=\S)", text)
+         if (x := option_named(text[m.end():])) is not None],
         [m.group(1) for m in [re.fullmatch(lab + r"[.]?", text.strip())] if m],
         re.findall(rf"\(({alt})\)", text),
     ]
@@ -164,5 +194,5 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
         distinct = list(dict.fromkeys(found))
         if len(distinct) > 1:
             return Extraction(reason=f"several different options chosen: {distinct} (hedging)")
-        return Extraction(answers=distinct)
+        return Extraction(answers=[shown[x] for x in distinct])
     return Extraction(reason="no option chosen (use \\boxed{LETTER} or 'Answer: LETTER')")

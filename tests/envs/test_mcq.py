@@ -95,3 +95,29 @@ def test_listed_or_conflicting_choices_are_hedges(text):
                                   "\\boxed{\\text{(A) Osaka}}", "Answer: A, because it says so."])
 def test_boxed_label_with_its_own_text_and_formatting(text):
     assert extract_choice(text, list("ABCD"), ["Osaka", "Tokyo", "Kyoto", "Nara"]).answers == ["A"]
+
+
+_CITIES = ["Osaka", "Tokyo", "Kyoto", "Nara"]
+
+
+@pytest.mark.parametrize("text", ["\\boxed{B}\nAnswer: \u0410", "Answer: B\nFinal answer: \u0391",
+                                  "Answer: B\u200b, A", "Answer: B\u00ad/A", "Answer: B) Osaka",
+                                  "Answer: B. Osaka.", "\\boxed{B}\nAnswer: osaka",
+                                  "\\boxed{\uff22} \\boxed{A}"])
+def test_lookalikes_and_contradicting_text_are_hedges(text):
+    assert not extract_choice(text, list("ABCD"), _CITIES).ok
+
+
+@pytest.mark.parametrize("text", ["\\boxed{b}", "Answer: Tokyo", "Answer: **Tokyo**.",
+                                  "Answer: B) Tokyo", "the answer is \u0392", "\\boxed{\uff22}",
+                                  "Answer: B\u200b", "Answer: B, because Osaka is smaller"])
+def test_equivalent_forms_read_as_displayed(text):
+    assert extract_choice(text, list("ABCD"), _CITIES).answers == ["B"]
+
+
+def test_option_text_that_starts_like_a_label():
+    options = ["A cat", "A dog", "A bird"]
+    assert extract_choice("Answer: A dog", list("ABC"), options).answers == ["B"]
+    assert extract_choice("Answer: A", list("ABC"), options).answers == ["A"]
+    # labels written in another script are folded the same way and given back as written
+    assert extract_choice("Answer: A", ["\u0410", "\u0411"], ["x", "y"]).answers == ["\u0410"]
