@@ -268,9 +268,13 @@ def extract_output(text: str) -> tuple[str | None, str]:
         return None, f"{len(boxed)} different boxed answers"
     if boxed:
         answers["boxed"] = boxed.pop()
-    labels = list(_OUTPUT_LABEL.finditer(text))
-    if labels and not fenced:
-        answers["label"] = normalize_output(text[labels[-1].end():])
+    # A label counts when it comes after every fence: "Output:" in front of the block it
+    # introduces is no second answer, but a different "Output: x" after the block is a hedge.
+    tail = text[text.rfind("```") + 3:] if fenced else text
+    labels = list(_OUTPUT_LABEL.finditer(tail))
+    label = normalize_output(tail[labels[-1].end():]) if labels else ""
+    if labels and (label or not fenced):
+        answers["label"] = label
     if not answers:
         return None, "no answer found (use a ``` block, \\boxed{}, or 'Output:')"
     if len(set(answers.values())) > 1:

@@ -121,3 +121,10 @@ def test_bold_output_label_and_draft_blocks(env):
     assert score(env, t, f"**Output:** {out}").status == "correct"
     draft = f"```\n{out}x\n```\nActually:\n```\n{out}\n```"
     assert "hedge" in score(env, t, draft).info["reason"]
+
+
+def test_output_label_after_a_block_is_a_second_channel():
+    # A label in front of the block introduces it; a different one after the block hedges.
+    assert extract_output("Output:\n```\n7\n```")[0] == "7"
+    assert extract_output("```\n7\n```\nOutput: 7")[0] == "7"
+    assert extract_output("```\n7\n```\nOutput: 71")[0] is None
