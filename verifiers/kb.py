@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _ANSWER_LINE = re.compile(r"^[ \t>*_#-]*(?:final\s+)?answer[ \t*_]*[:：](.*)$", re.I | re.M)
@@ -25,7 +26,7 @@ _UNIT = r"(?:[A-Za-z°%µ²³$€£/\s.\-*·]|(?<=[A-Za-z)])\^?\{?[23]\}?)*"
 _APPROX_PREFIX = r"(?:≈|~|about|approx(?:imately|\.)?|roughly|\\approx|=)?"
 _CURRENCY_PREFIX = r"(?:USD|US\$|EUR|GBP|€|£)?"
 _YEAR_PREFIX = r"(?:in\s+(?:the\s+year\s+)?|(?:the\s+)?year\s+)?"  # "in 1934", "the year 1934"
-_QUANTITY = re.compile(rf"^\s*{_YEAR_PREFIX}{_APPROX_PREFIX}\s*{_CURRENCY_PREFIX}\s*(?P<num>{_NUMBER})\s*"
+_QUANTITY = re.compile(rf"^\s*{_YEAR_PREFIX}{_APPROX_PREFIX}\s*(?P<cur>{_CURRENCY_PREFIX})\s*(?P<num>{_NUMBER})\s*"
                        rf"(?P<unit>{_UNIT})$", re.I)
 # Words that turn "a number and its unit" into a claim about a range or several numbers.
 _QUALIFIERS = frozenset("""or and nor more less than least most at up to over under above below
@@ -117,12 +118,19 @@ def parse_number(answer: str) -> float | None:
     Returns None unless the answer is exactly one number, optionally with a unit after it:
     `12 or 13`, `between 5 and 6` and `5 (or 6)` are not numbers.
     """
+    quantity = parse_quantity(answer)
+    return quantity[0] if quantity else None
+
+
+def parse_quantity(answer: str) -> tuple[float, str] | None:
+    """(number, unit) of a short answer: `EUR 12.5` -> (12.5, "EUR"), `4 km per hour` ->
+    (4.0, "km per hour"), `3/4` -> (0.75, ""); a `$` sign is dropped. None as `parse_number`."""
     s = _clean_latex(answer)
     s = re.sub(r"^\((.*)\)/\((.*)\)$", r"\1/\2", s)
     m = _FRACTION.match(s)
     if m:
         b = float(m.group("b").replace(",", ""))
-        return float(m.group("a").replace(",", "")) / b if b else None
+        return (float(m.group("a").replace(",", "")) / b, "") if b else None
     m = _QUANTITY.match(s)
     if not m:
         return None
@@ -130,7 +138,8 @@ def parse_number(answer: str) -> float | None:
     if len(words) > MAX_UNIT_WORDS or any(w in _QUALIFIERS for w in words):
         return None
     value = float(m.group("num").replace(",", ""))
-    return value if math.isfinite(value) else None
+    unit = " ".join(f"{m.group('cur')} {m.group('unit')}".split())
+    return (value, unit) if math.isfinite(value) else None
 
 
 def normalise_text(answer: str) -> str:
@@ -147,15 +156,21 @@ def numbers_close(value: float, gold: float, rel_tol: float, abs_tol: float) -> 
 
 
 def match_answer(answer: str, gold: str | float, aliases: list[str] = (),
-                 rel_tol: float = 1e-9, abs_tol: float = 0.0) -> bool:
-    """Does one short answer match the gold? Numbers compare numerically, text normalised."""
+                 rel_tol: float = 1e-9, abs_tol: float = 0.0,
+                 unit_ok: Callable[[str], bool] | None = None) -> bool:
+    """Does one short answer match the gold? Numbers compare numerically, text normalised.
+
+    `unit_ok`, when given, judges the unit written with a number (`litres`, `EUR`): a number
+    in another unit than the one asked for does not match. No unit is always fine."""
+    gold_number = None
     if isinstance(gold, (int, float)) and not isinstance(gold, bool):
-        value = parse_number(answer)
-        return value is not None and numbers_close(value, float(gold), rel_tol, abs_tol)
-    gold_number = parse_number(str(gold))
-    if gold_number is not None and re.fullmatch(rf"\s*(?:{_NUMBER})\s*", str(gold)):
-        value = parse_number(answer)
-        return value is not None and numbers_close(value, gold_number, rel_tol, abs_tol)
+        gold_number = float(gold)
+    elif re.fullmatch(rf"\s*(?:{_NUMBER})\s*", str(gold)):
+        gold_number = parse_number(str(gold))
+    if gold_number is not None:
+        quantity = parse_quantity(answer)
+        return (quantity is not None and numbers_close(quantity[0], gold_number, rel_tol, abs_tol)
+                and not (unit_ok and quantity[1] and not unit_ok(quantity[1])))
     got = name_forms(answer)
     return bool(got) and any(got & name_forms(g) for g in [str(gold), *aliases])
 
@@ -181,8 +196,10 @@ def name_forms(answer: str) -> set[str]:
 
 
 def check_final_answer(text: str, gold: str | float, aliases: list[str] = (),
-                       rel_tol: float = 1e-9, abs_tol: float = 0.0) -> tuple[bool, str]:
-    """(correct, reason): every marked answer in `text` must match the gold, and there must be one."""
+                       rel_tol: float = 1e-9, abs_tol: float = 0.0,
+                       unit_ok: Callable[[str], bool] | None = None) -> tuple[bool, str]:
+    """(correct, reason): every marked answer in `text` must match the gold, and there must be
+    one. `unit_ok` as in `match_answer`."""
     answers = final_answers(text)
     if any(len(a) > MAX_ANSWER_CHARS for a in answers):
         return False, f"a final answer is longer than {MAX_ANSWER_CHARS} characters"
@@ -191,9 +208,11 @@ def check_final_answer(text: str, gold: str | float, aliases: list[str] = (),
     distinct = list(dict.fromkeys(answers))
     if len(distinct) > MAX_DISTINCT_ANSWERS:  # each costs a match; this many is a hedge anyway
         return False, f"hedged: {len(distinct)} different final answers"
-    bad = [a for a in distinct if not match_answer(a, gold, aliases, rel_tol, abs_tol)]
+    bad = [a for a in distinct if not match_answer(a, gold, aliases, rel_tol, abs_tol, unit_ok)]
     if not bad:
         return True, "match"
     if len(distinct) > 1 and len(bad) < len(distinct):
         return False, f"hedged: {len(distinct)} different final answers"
+    if unit_ok and match_answer(bad[0], gold, aliases, rel_tol, abs_tol):
+        return False, f"final answer {bad[0][:80]!r} is not in the unit the question asks for"
     return False, f"final answer {bad[0][:80]!r} does not match"

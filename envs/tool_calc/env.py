@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 from gymkit import BaseEnv, Score, Task, tool
@@ -24,7 +25,7 @@ from gymkit.verifiers.kb import check_final_answer
 
 from .calculator import CalcError, evaluate, format_number
 from .problems import WRITERS
-from .units import UnitError, convert
+from .units import UnitError, convert, unit_matches
 
 SYSTEM_PROMPT = (
     "Solve the problem with the tools: `calculate` evaluates an arithmetic expression and "
@@ -101,12 +102,14 @@ class ToolCalcEnv(BaseEnv):
     def _record(self, ep: Episode, out: str, inputs: list[tuple[float, int]]) -> None:
         """Count a successful call; keep its result when it is grounded and non-trivial:
         some input comes from the question or an earlier grounded result, and the result is
-        not just one of its own inputs (`calculate("25.69 * 1")`)."""
+        not just one of its own inputs, nor one of them rounded (`calculate("25.69 * 1")`,
+        `calculate("round(146.2683, 2)")` on a number the model typed in prove nothing)."""
         ep.state["ok_calls"] = ep.state.get("ok_calls", 0) + 1
         result = float(out)
         known = ep.state.setdefault("grounded", []) + _question_numbers(ep.task)
         grounded = any(_derived(v, d, known) for v, d in inputs)
-        trivial = any(math.isclose(result, v, rel_tol=1e-12, abs_tol=1e-12) for v, _ in inputs)
+        near = answer_tolerance(int(ep.task.data.get("decimals", DECIMALS)))
+        trivial = any(abs(result - v) <= max(near, 1e-12 * abs(v)) for v, _ in inputs)
         if grounded and not trivial:
             ep.state["grounded"].append(result)
 
@@ -148,7 +151,8 @@ class ToolCalcEnv(BaseEnv):
         task = episode.task
         gold = float(task.data["answer"])
         tol = answer_tolerance(int(task.data.get("decimals", DECIMALS)))
-        ok, reason = check_final_answer(response, gold, rel_tol=0.0, abs_tol=tol)
+        ok, reason = check_final_answer(response, gold, rel_tol=0.0, abs_tol=tol,
+                                        unit_ok=_unit_check(task))
         grounded = episode.state.get("grounded", [])
         info = {"tool_calls": episode.tool_calls, "ok_tool_calls": episode.state.get("ok_calls", 0),
                 "grounded_results": len(grounded)}
@@ -165,8 +169,15 @@ class ToolCalcEnv(BaseEnv):
         """Answer-only check (no episode): used by `gymkit verify` on a final text."""
         tol = answer_tolerance(int(task.data.get("decimals", DECIMALS)))
         ok, reason = check_final_answer(response, float(task.data["answer"]),
-                                        rel_tol=0.0, abs_tol=tol)
+                                        rel_tol=0.0, abs_tol=tol, unit_ok=_unit_check(task))
         return Score.correct() if ok else Score.wrong(reason)
+
+
+def _unit_check(task: Task) -> Callable[[str], bool] | None:
+    """A judge of the unit written after the answer: the asked unit's spellings only (a
+    dollar question answered in litres is wrong); None (any unit) when the task names none."""
+    asked = str(task.data.get("unit") or "")
+    return (lambda written: unit_matches(asked, written)) if asked else None
 
 
 def _decimals(value: float) -> int:

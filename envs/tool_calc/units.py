@@ -5,6 +5,7 @@ Exact factors from the international definitions (1 in = 2.54 cm, 1 lb = 0.45359
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -101,3 +102,36 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
                         f"{dst.name} ({dst.dimension}): incompatible dimensions")
     si = value * src.factor + src.offset
     return (si - dst.offset) / dst.factor
+
+
+_CURRENCIES = {"dollars": {"$", "usd", "us$", "dollar", "dollars", "us dollars", "usd dollars"}}
+_GENERIC = {"unit", "units"}  # a placeholder, not a claim about the quantity
+
+
+def _canonical(unit: str) -> str | None:
+    """The table name of a written unit (`Kilometres` -> km, `mins` -> min, `degrees F` -> F,
+    `km per hour` -> km/h), or None when it is not one unit of the table."""
+    key = " ".join(unit.lower().replace("° ", "°").split()).strip(" .")
+    key = re.sub(r"^(?:degrees?|deg)\s+", "", key)
+    for k in (key, key[:-1] if key.endswith("s") else None):
+        if k and k in _ALIASES:
+            return _ALIASES[k]
+    parts = re.split(r"\s*/\s*|\s+per\s+", key)
+    if len(parts) == 2:
+        a, b = _canonical(parts[0]), _canonical(parts[1])
+        if a and b:
+            return _ALIASES.get(f"{a}/{b}".lower())
+    return None
+
+
+def unit_matches(asked: str, written: str) -> bool:
+    """Is `written` (the unit after a number in an answer) the unit `asked` for? Spellings
+    and plurals of the same unit are; another unit, even of the same dimension, is not."""
+    w = " ".join(written.lower().split()).strip(" .")
+    if w in _GENERIC:
+        return True
+    a = asked.strip().lower()
+    if a in _CURRENCIES:
+        return w in _CURRENCIES[a]
+    want = _canonical(asked)
+    return want is not None and _canonical(written) == want

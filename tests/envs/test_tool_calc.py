@@ -245,3 +245,37 @@ def test_trivial_or_ungrounded_calls_are_not_tool_use(env, tasks, expression):
     msgs = [call("calculate", expression=expression.format(a=a, b=a - 0.37)), say(f"Answer: {a:.2f}")]
     _, score = play(env, task, msgs)
     assert score.status == "wrong" and "tool" in score.info["reason"], score
+
+
+def test_rounding_a_typed_number_is_not_a_computation(env):
+    task = env.generate(1, seed=0, difficulty=1)[0]
+    typed = f"{answer(task):.4f}"
+    for expr in (f"round({typed}, 2)", f"{typed} + 0.001", f"floor({typed} * 100 + 0.5) / 100"):
+        _, score = play(env, task, [call("calculate", expression=expr),
+                                    say(f"Answer: {answer(task):.2f}")])
+        assert score.status == "wrong", (expr, score)
+    # Rounding a grounded result is fine: the gold calls already produced the answer.
+    _, score = play(env, task, gold_calls(task) + [call("calculate", expression=f"round({typed}, 2)"),
+                                                   say(f"Answer: {answer(task):.2f}")])
+    assert score.status == "correct", score
+
+
+@pytest.mark.parametrize("unit, ok", [("", True), ("dollars", True), ("US dollars", True),
+                                      ("USD", True), ("units", True), ("litres", False),
+                                      ("km per hour", False), ("EUR", False)])
+def test_answer_unit_must_be_the_asked_one(env, unit, ok):
+    task = env.generate(1, seed=0, difficulty=1)[0]
+    assert task.data["unit"] == "dollars"
+    text = f"Answer: EUR {answer(task):.2f}" if unit == "EUR" else f"Answer: {answer(task):.2f} {unit}"
+    _, score = play(env, task, gold_calls(task) + [say(text)])
+    assert (score.status == "correct") is ok, score
+
+
+def test_unit_spellings():
+    from gymkit.envs.tool_calc.units import unit_matches
+
+    for asked, written in [("km/h", "kph"), ("km/h", "kilometres per hour"), ("°F", "degrees F"),
+                           ("minutes", "mins"), ("ml", "mL"), ("kg", "kilograms")]:
+        assert unit_matches(asked, written), (asked, written)
+    for asked, written in [("km/h", "mph"), ("°F", "°C"), ("kg", "lb"), ("dollars", "l")]:
+        assert not unit_matches(asked, written), (asked, written)

@@ -59,12 +59,24 @@ CORRECT = {
     "think-first": ("<think>Maybe {b:.2f}? No.</think>Answer: {a:.2f}", "the trace is stripped"),
     "repeated-same": ("\\boxed{{{a:.2f}}}\n\nAnswer: {a:.2f}", "the same answer twice is one answer"),
     "thin-space": ("\\boxed{{{a:.2f}\\,\\text{{units}}}}", "LaTeX thin space before the unit"),
-    "unit-phrase": ("Answer: {a:.2f} km per hour", "a unit of several words"),
+    "unit-phrase": ("Answer: {a:.2f} US dollars", "the asked unit (dollars) in several words"),
 }
 for k, (name, (tpl, why)) in enumerate(CORRECT.items()):
     r = REFS[k % len(REFS)]
     add(f"ok-{name}", r, gold_calls(T[r]) + [say(tpl.format(a=A[r], b=A[r] + 7))], "correct", why,
         ["equivalent"])
+
+assert T[REFS[0]].data["unit"] == "dollars"  # "unit-phrase" above and "other-unit" below
+r = (4, 3, 0)
+T[r] = task_of(*r)
+assert T[r].data["unit"] == "km/h"
+for k, (text, why) in enumerate([("Answer: {a:.2f} km per hour", "km/h asked, in words"),
+                                 ("\\boxed{{{a:.2f}\\text{{ kilometres per hour}}}}", "km/h asked, spelt out"),
+                                 ("Answer: {a:.2f} kph", "km/h asked, another symbol")]):
+    add(f"ok-unit-speed-{k}", r, gold_calls(T[r]) + [say(text.format(a=float(T[r].data["answer"])))],
+        "correct", why, ["equivalent"])
+add("bad-unit-speed-mph", r, gold_calls(T[r]) + [say(f"Answer: {float(T[r].data['answer']):.2f} mph")],
+    "wrong", "km/h asked; the same number in mph is another quantity", ["wrong"])
 
 r = REFS[0]
 add("ok-parallel-calls", r, [{"role": "assistant", "content": "", "tool_calls":
@@ -113,6 +125,7 @@ WRONG = {
     "echo-question": ("Answer: {q}", "the question echoed back", "echo"),
     "empty": ("", "nothing", "degenerate"),
     "label-only": ("Answer:", "a label without an answer", "degenerate"),
+    "other-unit": ("Answer: {a:.2f} km per hour", "dollars asked: a speed is another quantity", "wrong"),
 }
 for k, (name, (tpl, why, tag)) in enumerate(WRONG.items()):
     r = REFS[k % len(REFS)]
