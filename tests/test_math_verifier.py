@@ -25,6 +25,10 @@ from gymkit.verifiers.symbolic import ParseError, equivalent, parse_math
     ("\\boxed{unclosed", []),
     ("\\boxedx{3}", []),
     ("no box at all: 42", []),
+    ("\\boxed{3} or \\boxed\n{4}", ["3", "4"]),  # TeX skips newlines and comments here
+    ("\\boxed{3} or \\boxed%\n{4}", ["3", "4"]),
+    ("\\framebox[1cm][c]{4} \\boxed*{5}", ["4", "5"]),
+    ("\\colorbox{yellow}{4} \\fcolorbox{red}{white}{5}", ["4", "5"]),
 ])
 def test_find_boxed(text, boxes):
     assert find_boxed(text) == boxes
@@ -36,6 +40,12 @@ def test_extraction_policy():
     assert extract_boxed_answers("\\boxed{7} so \\boxed{ 7 }.").answers == ["7"]
     assert extract_boxed_answers("\\boxed{7} or \\boxed{8}").answers == ["7", "8"]
     assert "hedging" in extract_boxed_answers(" ".join(f"\\boxed{{{i}}}" for i in range(30))).reason
+
+
+def test_unclosed_or_hidden_box_voids_the_answer():
+    for text in ["\\boxed{4 \\boxed{3}", "\\boxed{3} \\colorbox{y}{4", "\\boxed{3} \\boxed%" + "x" * 300 + "\n{4}"]:
+        assert extract_boxed_answers(text).reason == "an unclosed or malformed \\boxed answer", text
+    assert "spraying" in extract_boxed_answers("\\boxed{3}" * 64 + "\\boxed{4}").reason
 
 
 def test_extraction_is_linear_on_a_megabyte():

@@ -23,8 +23,25 @@ MAX_BOXES = 8  # more distinct boxed answers than this is spraying, not answerin
 MAX_ANSWER_CHARS = 2000
 _SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~")
 _WS = re.compile(r"\s+")
-# a box command not followed by a letter (`\boxedx` is another command), then optional spaces
-_BOX_RE = re.compile(r"\\(?:boxed|fbox|framebox)(?![A-Za-z])([ \t]*)")
+# a box command not followed by a letter (`\boxedx` is another command); colour boxes take their
+# colour arguments first. All of these render a box around their last argument.
+_BOX_RE = re.compile(r"\\(boxed|fbox|framebox|colorbox|fcolorbox|shadowbox|doublebox|ovalbox|Ovalbox)"
+                     r"(?![A-Za-z])")
+_COLOUR_ARGS = {"colorbox": 1, "fcolorbox": 2}
+GAP_MAX = 256  # whitespace/comments between a box command and its group; longer is refused, not skipped
+_GAP = re.compile(r"(?:\s|%[^\n]*(?:\n|$))*")  # TeX skips spaces, newlines and `%` comments here
+_OPT_ARG = re.compile(r"\[[^\[\]{}]*\]")  # `\framebox[1cm][c]{...}`, `\colorbox[rgb]{...}`
+_BAD = (-1, -1, False)
+
+
+@dataclass
+class BoxScan:
+    """Every box in a text: the contents (at most `limit`), how many there were, and whether
+    one was unclosed or malformed (its argument cannot be read: the response's answer is invalid)."""
+
+    contents: list[str] = field(default_factory=list)
+    count: int = 0
+    malformed: bool = False
 
 
 @dataclass
@@ -39,7 +56,6 @@ class Extraction:
         return bool(self.answers) and self.reason is None
 
 
-_BOX_START = re.compile(r"\s*\\(?:boxed|fbox|framebox)\s*\{")
 _BRACE_TOKENS = re.compile(r"\\.|[{}]", re.S)
 
 
@@ -56,33 +72,80 @@ def _matching_braces(text: str) -> dict[int, int]:
     return pairs
 
 
+def _skip_gap(text: str, k: int) -> int:
+    """The position after the spaces/comments at `k`, or -1 when they run past GAP_MAX."""
+    end = _GAP.match(text, k, k + GAP_MAX).end()
+    return -1 if end - k >= GAP_MAX and end < len(text) else end
+
+
+def _box_argument(text: str, m: re.Match, pairs: dict[int, int]) -> tuple[int, int, bool] | None:
+    """(start, end, is_group) of the boxed argument of the command matched by `m`; None when it takes no
+    argument here (`\\boxed.` in prose); `_BAD` when the argument is unclosed or hidden past the caps."""
+    if text.startswith("{", m.end()) and m.group(1) not in _COLOUR_ARGS:  # the common `\\boxed{`
+        close = pairs.get(m.end())
+        return _BAD if close is None else (m.end() + 1, close, True)
+    k = _skip_gap(text, m.end())
+    if k < 0:
+        return _BAD
+    if text.startswith("*", k):  # `\boxed*{4}` still renders a box
+        k = _skip_gap(text, k + 1)
+    for _ in range(2):
+        if k >= 0 and text.startswith("[", k):
+            opt = _OPT_ARG.match(text, k, k + GAP_MAX)
+            k = _skip_gap(text, opt.end()) if opt else -1
+    for _ in range(_COLOUR_ARGS.get(m.group(1), 0)):  # the colours, then the content
+        close = pairs.get(k) if k >= 0 and text.startswith("{", k) else None
+        k = _skip_gap(text, close + 1) if close is not None else -1
+    if k < 0:
+        return _BAD
+    if text.startswith("{", k):
+        close = pairs.get(k)
+        return _BAD if close is None else (k + 1, close, True)
+    if k > m.end():  # `\boxed 5`: one token, up to whitespace or the end of the math
+        tok = re.compile(r"[^\s$]+").match(text, k, k + MAX_ANSWER_CHARS)
+        if tok:
+            return (k, tok.end(), False)
+    return None
+
+
+def scan_boxes(text: str, limit: int = 64) -> BoxScan:
+    """Every box command in `text`: the contents of the first `limit`, in order, up to the first
+    unclosed or malformed one. Linear time."""
+    scan = BoxScan()
+    pairs = _matching_braces(text) if "\\" in text else {}
+    for m in _BOX_RE.finditer(text):
+        arg = _box_argument(text, m, pairs)
+        if arg is None:
+            continue
+        if arg == _BAD:  # the response's boxed answer cannot be read: no need to look further
+            scan.malformed = True
+            break
+        scan.count += 1
+        start, end, group = arg
+        if len(scan.contents) >= limit:  # count the rest, but slice no more: stays linear
+            continue
+        content = text[start:end] if group else \
+            text[start:end].rstrip(".,;").removesuffix("\\]").removesuffix("\\)")
+        if group or content:
+            scan.contents.append(content)
+    return scan
+
+
 def _only_a_box(content: str) -> bool:
     """True when `content` is exactly one box command (`\\boxed{5}`), nothing before or after."""
-    m = _BOX_START.match(content)
-    return bool(m) and _matching_braces(content).get(m.end() - 1) == len(content.rstrip()) - 1
+    s = content.strip()
+    m = _BOX_RE.match(s)
+    if not m:
+        return False
+    arg = _box_argument(s, m, _matching_braces(s))
+    return arg not in (None, _BAD) and s[arg[1]:arg[1] + 1] == "}" and arg[1] == len(s) - 1
 
 
 def find_boxed(text: str, limit: int = 64) -> list[str]:
-    """Contents of every boxed command in `text`, in order (at most `limit`). Linear time."""
-    out: list[str] = []
-    pairs: dict[int, int] | None = None
-    for m in _BOX_RE.finditer(text):
-        if len(out) >= limit:
-            break
-        k = m.end()
-        if k < len(text) and text[k] == "{":
-            if pairs is None:
-                pairs = _matching_braces(text)
-            close = pairs.get(k)
-            if close is not None:  # an unbalanced group holds no answer
-                out.append(text[k + 1:close])
-        elif m.group(1):  # `\boxed 5`: one token, up to whitespace or the end of the math
-            tok = re.match(r"[^\s$]+", text[k:k + MAX_ANSWER_CHARS])
-            token = (tok.group(0) if tok else "").rstrip(".,;")
-            token = token.removesuffix("\\]").removesuffix("\\)")
-            if token:
-                out.append(token)
-    return out
+    """Contents of every well-formed box command in `text`, in order (at most `limit`).
+
+    Use `scan_boxes` (or `extract_boxed_answers`) to also learn of unclosed or malformed boxes."""
+    return scan_boxes(text, limit).contents
 
 
 def normalize_answer_text(s: str) -> str:
@@ -95,7 +158,12 @@ def normalize_answer_text(s: str) -> str:
 
 def extract_boxed_answers(text: str) -> Extraction:
     """The distinct boxed final answers of `text` under the strict policy above."""
-    boxes = find_boxed(text, limit=64)
+    scan = scan_boxes(text, limit=64)
+    if scan.malformed:  # `\\boxed{4 \\boxed{3}`: what the box holds cannot be read, so no answer
+        return Extraction(reason="an unclosed or malformed \\boxed answer")
+    if scan.count > len(scan.contents):
+        return Extraction(reason=f"{scan.count} boxed answers (spraying)")
+    boxes = scan.contents
     if not boxes:
         return Extraction(reason="no \\boxed answer")
     distinct: dict[str, str] = {}
