@@ -117,6 +117,10 @@ def test_installed_wheel_runs_outside_the_checkout(venv_bin: Path, tmp_path: Pat
     res = _run([gk, "check-env", "math"], cwd=tmp_path)
     assert res.returncode == 0 and "ok math" in res.stdout, res.stdout + res.stderr
 
+    # tests/fidelity is a development tool, not shipped: the scorecard says where it lives
+    res = _run([gk, "scorecard", "--env", "math"], cwd=tmp_path)
+    assert res.returncode == 2 and "no fidelity suites" in res.stderr, res.stderr
+
     res = _run([gk, "train", "--dry-run", "--config", "smollm2-cpu"], cwd=tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "model: smollm2-135m" in res.stdout and "gymkit[train]" in res.stdout
