@@ -51,7 +51,12 @@ def evaluate(node: ast.AST, used: list[int]) -> Fraction:
 
 def check_expression(text: str, numbers: list[int], target: int) -> tuple[bool, str]:
     """Is `text` an expression over `numbers` (each used at most once) equal to `target`?"""
-    expr = text.strip().split("=")[0]  # `3*4+5 = 17` states the result; the left side counts
+    expr, *stated = text.strip().split("=")  # `3*4+5 = 17` states the result; the left side counts
+    if len(stated) > 1:
+        return False, "a chain of equations, not one expression"
+    if stated and stated[0].replace("$", "").strip().rstrip(".").strip() != str(target):
+        # `8 - 2 = 7`: the right side must be the target itself, not a false claim
+        return False, f"states a result other than the target {target}"
     expr = expr.replace("\\times", "*").replace("\\cdot", "*").replace("×", "*").replace("÷", "/")
     expr = expr.replace("\\div", "/").replace("\\left", "").replace("\\right", "").replace("−", "-")
     expr = expr.replace("$", "").strip()

@@ -38,6 +38,8 @@ def test_seeded_determinism(env):
     ("4 * (25 - 5) / 2", True),
     ("$(25 - 5) \\times 4 \\div 2$", True),
     ("(25 - 5) * 4 / 2 = 40", True),       # stating the result is fine
+    ("(25 - 5) * 2 = 41", False),          # a false stated result
+    ("(25 - 5) * 2 = 40 = 41", False),     # a chain of equations
     ("25 + 15", False),                    # 15 is not given
     ("25 + 5 + 5 + 5", False),             # 5 used more than once
     ("(25 - 5) * 2", True),                # not all numbers need be used
