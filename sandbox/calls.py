@@ -41,8 +41,19 @@ def _gk_codec(max_depth, max_items, max_bytes, json=json, collections=collection
               int=int, float=float, complex=complex, bytes=bytes, bool=bool, list=list,
               tuple=tuple, dict=dict, set=set, frozenset=frozenset, TypeError=TypeError,
               ValueError=ValueError, RecursionError=RecursionError, getattr=getattr,
-              IndexError=IndexError, KeyError=KeyError, any=any):
+              IndexError=IndexError, KeyError=KeyError, any=any, modules=sys.modules,
+              getattr_=getattr, ArithmeticError=ArithmeticError):
     as_dict = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+    np_names = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                "intc", "uintc", "intp", "uintp", "longlong", "ulonglong", "float16",
+                "float32", "float64", "bool_")
+    def loaded(mod, names):  # exact classes of a module the process already imported
+        m = modules.get(mod)
+        found = [getattr_(m, n, None) for n in names] if m is not None else []
+        return tuple(c for c in found if type(c) is type)
+    def decimal_class():
+        import decimal  # trusted side, or call arguments that hold a Decimal
+        return decimal.Decimal
     tuple_iter, dict_items, tflags = tuple.__iter__, dict.items, type.__dict__["__dict__"].__get__
     def namedtuple_class(t):
         bases = type.__dict__["__bases__"].__get__(t)
@@ -76,6 +87,20 @@ def _gk_codec(max_depth, max_items, max_bytes, json=json, collections=collection
                           for k, v in dict_items(x)]]
         if namedtuple_class(t):
             return ["t", [enc(v, depth + 1, count) for v in tuple_iter(x)]]
+        # Exact numpy scalars go as the int/float/bool their .item() gives (which must be
+        # plain itself); a Decimal as its text. No subclass, array or object dtype.
+        np_types = loaded("numpy", np_names)
+        if any(t is c for c in np_types):
+            v = t.item(x)
+            if not any(type(v) is c for c in (int, float, bool)):
+                raise TypeError("a numpy scalar whose .item() is not an int, float or bool")
+            return enc(v, depth, count)
+        dec_types = loaded("decimal", ("Decimal",))
+        if any(t is c for c in dec_types):
+            text = t.__str__(x)
+            if type(text) is not str:
+                raise TypeError("a Decimal whose text is not a str")
+            return ["D", text]
         name = getattr(t, "__qualname__", "?")
         mod = getattr(t, "__module__", "?")
         raise TypeError(f"a {mod}.{name} is not plain data (int, float, str, bytes, bool, "
@@ -106,6 +131,11 @@ def _gk_codec(max_depth, max_items, max_bytes, json=json, collections=collection
             return e[1]
         if tag == "b":
             return bytes.fromhex(e[1])
+        if tag == "D" and type(e[1]) is str:
+            try:
+                return decimal_class()(e[1])
+            except ArithmeticError:  # decimal.InvalidOperation: not a number's text
+                raise ValueError("malformed Decimal") from None
         if tag in ("l", "t", "S", "Z") and type(e[1]) is list:
             items = [dec(v, depth + 1) for v in e[1]]
             return {"l": list, "t": tuple, "S": set, "Z": frozenset}[tag](items)
@@ -123,8 +153,9 @@ def _gk_codec(max_depth, max_items, max_bytes, json=json, collections=collection
 
 def _make_codec() -> tuple[Any, Any]:
     import collections
+    import sys
 
-    scope: dict[str, Any] = {"json": json, "collections": collections}
+    scope: dict[str, Any] = {"json": json, "collections": collections, "sys": sys}
     exec(compile(_CODEC, "<gymkit.sandbox.calls codec>", "exec"), scope)
     return scope["_gk_codec"](MAX_DEPTH, MAX_ITEMS, MAX_BYTES)
 
@@ -147,13 +178,14 @@ def decode(text: str) -> Any:
 # go to a private copy of stdout; the candidate's own prints go to /dev/null. SIGALRM with
 # its default action ends the process even inside C code: one hang costs one timeout.
 _DRIVER = r'''
-import collections, json, os as _gk_os, signal as _gk_signal, sys as _gk_sys, types as _gk_types
+import collections, json, sys, time, os as _gk_os, signal as _gk_signal, sys as _gk_sys, types as _gk_types
 ''' + _CODEC + r'''
 def _gk_main():
     os, signal, sys = _gk_os, _gk_signal, _gk_sys
     encode, decode = _gk_codec(MAX_DEPTH, MAX_ITEMS, MAX_BYTES)
     job = json.loads(sys.stdin.read())
-    nonce, out = job["nonce"].encode(), os.dup(1)
+    nonce, out, clock = job["nonce"].encode(), os.dup(1), time.monotonic
+    start = clock()
     try:
         null = os.open(os.devnull, os.O_WRONLY)
     except OSError:
@@ -161,9 +193,10 @@ def _gk_main():
     os.dup2(null, 1)
     def frame(i, key, text):
         os.write(out, b"\n" + nonce + b" " + json.dumps([i, key, text]).encode() + b"\n")
-    def arm():
+    def arm():  # this call's timeout, cut to what is left of the run's total budget
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.setitimer(signal.ITIMER_REAL, job["timeout"])
+        left = job["total"] - (clock() - start)
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, min(job["timeout"], left)))
     def why(e):
         try:
             return f"{type(e).__name__}: {str(e)[:300]}"
@@ -239,11 +272,15 @@ def _parse(stdout: str, nonce: str) -> dict[int, tuple[str, str]]:
 
 def run_calls(candidate_code: str, calls: list[str], args: list[list[Any]] | None = None,
               timeout_s: float = 5.0, memory_mb: int = 512, stop_on_failure: bool = True,
-              ) -> CallsRun:
+              total_s: float | None = None) -> CallsRun:
     """Run `candidate_code` once in the sandbox and evaluate each expression of `calls` in
     its namespace, with `_gk_a` bound to that call's `args` (plain data, encoded here).
 
-    `timeout_s` is per call (and for the module's own top-level code). With
+    `timeout_s` is per call (and for the module's own top-level code); `total_s`, if given,
+    bounds the sandbox time of all of them together (the module, every call, every resumed
+    run): the call that runs past it dies with an "over the total time budget" detail and
+    the rest are "skipped", so a candidate that is slow on every call cannot stretch the
+    run to calls x timeout. With
     `stop_on_failure`, the first call that raises, hangs or returns non-plain data ends
     the run and the rest are "skipped"; otherwise a run that died mid-way is resumed after
     the failed call in a fresh process. Sandbox failures raise `SandboxError`.
@@ -256,16 +293,24 @@ def run_calls(candidate_code: str, calls: list[str], args: list[list[Any]] | Non
     encoded = [encode(list(a)) for a in args]
     results: list[CallResult | None] = [None] * len(calls)
     out = CallsRun(calls=[])
-    start = 0
+    start, spent = 0, 0.0
+    total = float(total_s) if total_s is not None else 3600.0
     while start < len(calls):
+        left = total - spent
+        if left <= 0:  # the budget ran out between runs: the next call is the culprit
+            results[start] = CallResult("died", detail=f"over the total time budget of "
+                                        f"{total:g} s for all calls")
+            break
         nonce = "#gk-" + secrets.token_hex(12)
         job = {"nonce": nonce, "code": candidate_code, "calls": calls[start:],
-               "args": encoded[start:], "timeout": float(timeout_s)}
-        # Per-call timeouts are the SIGALRM's job; this budget only backs it up (a candidate
-        # can ignore SIGALRM). A run cut by it after progress is resumed, not failed.
-        budget = min(3600.0, 2 * timeout_s + 2.0)
+               "args": encoded[start:], "timeout": float(timeout_s), "total": left}
+        # Per-call timeouts (cut to the total budget) are the SIGALRM's job; this budget
+        # only backs it up (a candidate can ignore SIGALRM). A run cut by it after
+        # progress is resumed, not failed.
+        budget = min(3600.0, 2 * timeout_s + 2.0, left + 1.0)
         res = run(_DRIVER, stdin=json.dumps(job), timeout_s=budget, memory_mb=memory_mb)
         out.runs.append(res)
+        spent += res.wall_s
         frames = _parse(res.stdout, nonce)
         if frames.get(-1, ("", ""))[0] == "raised" and not out.module_error:
             out.module_error = frames[-1][1]
@@ -273,6 +318,8 @@ def run_calls(candidate_code: str, calls: list[str], args: list[list[Any]] | Non
         if "SIGALRM" in why or res.status == "timeout":
             why = f"timed out: over {timeout_s:g} s"
         died = f"the process ended during this call ({why})"
+        if spent >= total - 0.05:  # the timer that fired was the total budget's
+            died = f"over the total time budget of {total:g} s for all calls"
         if -1 not in frames:
             died = f"the module's top-level code did not finish ({why})"
         cut = res.stdout_truncated or res.status == "timeout"  # not necessarily this call

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
@@ -157,3 +158,38 @@ def with_prelude(program: str, name: str, prelude: str | None = None) -> str:
     head, tail = "\n".join(lines[:cut]), "\n".join(lines[cut:])
     text = _PRELUDE.format(n=name) if prelude is None else prelude
     return f"{head}\n{text}\n{tail}\n"
+
+
+_PIN = '''
+def {n}_pin(keep, modules):
+    import builtins
+    real, pinned = vars(builtins), {{}}
+    for k in real:
+        if not k.startswith("__") and k not in keep:
+            pinned[k] = real[k]
+    for m in modules:
+        try:
+            pinned[m] = __import__(m)
+        except Exception:  # a fresh import may be refused here: the test's own import decides
+            continue
+    return pinned
+globals().update({n}_pin({keep!r}, {modules!r}))
+del {n}_pin
+'''
+
+
+def pin_names(test_codes: list[str], name: str, keep: set[str] | frozenset[str]) -> str:
+    """Trusted prelude text that binds, in the tests' namespace, every builtin name (and
+    every stdlib module the tests read without importing) to the real object, taken before
+    the candidate runs. The sandbox puts prelude names over the candidate's, so a module-level
+    `ValueError = AssertionError`, `class ValueError`, `def sorted(x)` or `len = ...` in the
+    candidate cannot change what `except ValueError` or `sorted(f(x))` in a test means. Only
+    `keep` (the entry point) and names the tests define themselves (bound when they run, after
+    the prelude) are not pinned; every other name a test reads is one it calls on purpose."""
+    modules: set[str] = set()
+    for code in test_codes:
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Name) and node.id in sys.stdlib_module_names \
+                    and node.id not in keep and not hasattr(builtins, node.id):
+                modules.add(node.id)
+    return _PIN.format(n=name, keep=sorted(keep), modules=sorted(modules))

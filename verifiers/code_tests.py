@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 
 from gymkit.types import Score
 from gymkit.verifiers.code_extract import assemble_function, extract_python, needed_names
-from gymkit.verifiers.code_harden import _PRELUDE, harden, with_prelude  # noqa: F401
+from gymkit.verifiers.code_harden import _PRELUDE, harden, pin_names, with_prelude  # noqa: F401
 from gymkit.verifiers.code_values import collect, judge
 
 
@@ -62,6 +62,16 @@ class TestSpec(BaseModel):
     unwrap_single: bool = False  # APPS quirk: expected [x] also accepts x
     timeout_s: float = 5.0  # per test
     memory_mb: int = 512  # per test
+
+
+# The candidate's sandbox time over one verification, all tests together: under
+# BaseEnv.score_budget_s (10 s), so a response that is slow on every call cannot make
+# scoring take calls x timeout. Past it, the test that was running fails, and the rest.
+TOTAL_BUDGET_S = 8.0
+
+
+def _over(total: float) -> str:
+    return f"over the total time budget of {total:g} s for all tests"
 
 
 # ------------------------------------------------------------------ standard row formats
@@ -224,7 +234,9 @@ def _run_values(spec: TestSpec, program: str, got: dict, opts: dict, stop: bool
     from gymkit.sandbox.calls import run_calls
     from gymkit.verifiers.isolated import CallTimeout, RemoteError, WorkerCrashed
 
-    run = run_calls(program, got["calls"], got["args"], stop_on_failure=stop, **opts)
+    run = run_calls(program, got["calls"], got["args"], stop_on_failure=stop,
+                    timeout_s=opts["timeout_s"], memory_mb=opts["memory_mb"],
+                    total_s=opts["total_s"])
     outcomes = [(c.status, c.value, c.detail) for c in run.calls]
     try:
         verdicts = _worker().call(judge, value_plan(spec), got, outcomes)
@@ -276,27 +288,36 @@ def _run_hardened(spec: TestSpec, program: str, opts: dict, stop: bool = False
     name = "_gk" + secrets.token_hex(6)
     try:
         tests = [harden(f"{spec.setup}\n{t}", name) for t in spec.tests]
+        # Builtins and stdlib modules the tests read are the real ones, not the candidate's
+        # module-level shadows; only the names the tests call on purpose come from it.
+        keep = needed_names([spec.setup, *spec.tests], spec.entry_point)
+        prelude = _PRELUDE.format(n=name) + pin_names(tests, name, keep)
     except (SyntaxError, ValueError) as e:
         raise BadTests(f"the task's tests do not parse: {e}") from None
     # The guards live in the tests' own namespace (the sandbox's trusted prelude): a candidate
     # that rebinds every global ending in _cmp cannot reach them. Not `__main__`, as on the
     # values path: a demo under `if __name__ == "__main__":` that reads stdin stays quiet.
     program = with_prelude(program, name, prelude="__name__ = '__candidate__'")
-    # All-or-nothing: one test at a time, stopping at the first failure (a hang costs one
-    # timeout); fraction: every test in one batch.
-    batches = [[t] for t in tests] if stop else [tests]
+    # One test at a time, each with what is left of the total budget as its timeout; with
+    # all-or-nothing, stopping at the first failure (a hang costs one timeout).
     results: list[bool] = []
     details: list[str] = []
-    for batch in batches:
-        if results and not all(results):
+    total, spent = opts["total_s"], 0.0
+    for test in tests:
+        left = total - spent
+        if (stop and results and not all(results)) or left <= 0:
             results.append(False)
-            details.append("skipped")
+            details.append("skipped" if left > 0 else _over(total))
             continue
-        tr = run_tests(program, batch, prelude=_PRELUDE.format(n=name), **opts)
-        if len(tr.results) != len(batch):
-            raise RuntimeError(f"sandbox returned {len(tr.results)} results for {len(batch)} tests")
-        results += [bool(r) for r in tr.results]
-        details += [("ok" if ok else (d or "failed"))[:200] for ok, d in zip(tr.results, tr.details)]
+        tr = run_tests(program, [test], prelude=prelude, memory_mb=opts["memory_mb"],
+                       timeout_s=min(opts["timeout_s"], left))
+        if len(tr.results) != 1:
+            raise RuntimeError(f"sandbox returned {len(tr.results)} results for 1 test")
+        spent += tr.wall_s
+        ok = bool(tr.results[0])
+        why = _over(total) if not ok and spent >= total - 0.05 else (tr.details[0] or "failed")
+        results.append(ok)
+        details.append("ok" if ok else why[:200])
     return results, details
 
 
@@ -306,15 +327,20 @@ def _run_stdio(spec: TestSpec, program: str, opts: dict, stop: bool
 
     results: list[bool] = []
     details: list[str] = []
+    total, spent = opts["total_s"], 0.0
     for case in spec.cases:
-        if stop and results and not results[-1]:
+        left = total - spent
+        if (stop and results and not results[-1]) or left <= 0:
             results.append(False)
-            details.append("skipped")
+            details.append("skipped" if left > 0 else _over(total))
             continue
-        res = run(program, language="python", stdin=str(case["input"]), **opts)
+        res = run(program, language="python", stdin=str(case["input"]),
+                  timeout_s=min(opts["timeout_s"], left), memory_mb=opts["memory_mb"])
+        spent += res.wall_s
         ok = res.status == "ok" and same_stdout(str(case["output"]), res.stdout)
+        why = _over(total) if res.status == "timeout" and spent >= total - 0.05 else _why(res)
         results.append(ok)
-        details.append("ok" if ok else (_why(res) if res.status != "ok" else "wrong output"))
+        details.append("ok" if ok else (why if res.status != "ok" else "wrong output"))
     return results, details
 
 
@@ -336,7 +362,8 @@ def _run_call_cases(spec: TestSpec, program: str, opts: dict, stop: bool
               f"and hasattr(Solution, {fn!r}) else globals()[{fn!r}])")
     calls = [f"{callee}(*_gk_a[0])"] * len(spec.cases)
     run = run_calls(program, calls, [[c["args"]] for c in spec.cases], stop_on_failure=stop,
-                    **opts)
+                    timeout_s=opts["timeout_s"], memory_mb=opts["memory_mb"],
+                    total_s=opts["total_s"])
     results, details = [], []
     for case, res in zip(spec.cases, run.calls):
         if not res.ok:
@@ -352,10 +379,13 @@ def _run_call_cases(spec: TestSpec, program: str, opts: dict, stop: bool
 
 
 def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
-                timeout_s: float | None = None, memory_mb: int | None = None) -> Score:
+                timeout_s: float | None = None, memory_mb: int | None = None,
+                total_s: float | None = None) -> Score:
     """Run a response against hidden tests. `reward`: "all" (1 if every test passes) or
-    "fraction" (share passed). Per-test results and reasons are in `Score.info`, and how
-    the verdict was reached in `info["verdict"]` ("values", "hardened" or "outputs")."""
+    "fraction" (share passed). `timeout_s` is per test; `total_s` (default TOTAL_BUDGET_S,
+    at least one `timeout_s`) bounds the candidate's time over all tests, past which the
+    running test and the rest fail. Per-test results and reasons are in `Score.info`, and
+    how the verdict was reached in `info["verdict"]` ("values", "hardened" or "outputs")."""
     spec = TestSpec.model_validate(spec)
     if reward not in ("all", "fraction"):
         raise ValueError(f"unknown reward mode {reward!r}; choose one of: all, fraction")
@@ -365,6 +395,7 @@ def verify_code(spec: TestSpec | dict, response: str, reward: str = "all",
     if program is None:
         return Score.wrong(why)
     opts = {"timeout_s": timeout_s or spec.timeout_s, "memory_mb": memory_mb or spec.memory_mb}
+    opts["total_s"] = max(total_s or TOTAL_BUDGET_S, opts["timeout_s"])
     stop = reward == "all"
     verdict, verdict_reason = "outputs", ""
     try:

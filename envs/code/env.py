@@ -31,11 +31,12 @@ def _call(fn: str, args: tuple) -> str:
 @register_env
 class CodeEnv(BaseEnv):
     """Function and program writing. Config: `reward` ("all" | "fraction"), `timeout_s` and
-    `memory_mb` (per test; defaults 5 s and 512 MB)."""
+    `memory_mb` (per test; defaults 5 s and 512 MB), `total_s` (the candidate's time over
+    all tests of one response; default 8 s, under `score_budget_s`)."""
 
     name = "code"
     family = "code"
-    config_keys = ("reward", "timeout_s", "memory_mb")
+    config_keys = ("reward", "timeout_s", "memory_mb", "total_s")
     verifier = ("hidden tests in the sandbox; results judged on the trusted side (asserts as "
                 "values, stdin-stdout, call); all must pass")
     difficulties = (1, 2, 3)
@@ -83,7 +84,8 @@ class CodeEnv(BaseEnv):
     def score(self, task: Task, response: str) -> Score:
         return verify_code(task.data["tests"], response, reward=self.config.get("reward", "all"),
                            timeout_s=self.config.get("timeout_s"),
-                           memory_mb=self.config.get("memory_mb"))
+                           memory_mb=self.config.get("memory_mb"),
+                           total_s=self.config.get("total_s"))
 
 
 def _verdict_meta(spec: TestSpec) -> dict[str, str]:

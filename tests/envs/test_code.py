@@ -441,3 +441,61 @@ def test_fence_scan_is_linear_on_hostile_text():
     assert time.perf_counter() - start < 2.0
     assert code_blocks("```py\nprint(1)\n```\ntext\n~~~\nx=1\n~~~") == [("py", "print(1)\n"), ("", "x=1\n")]
     assert code_blocks("````\nx\n```\n````") == [("", "x\n```\n")]  # closes on the same fence only
+
+
+# ------------------------------------------------------------------ red-team round 2
+_RAISE_SPEC = {"kind": "asserts", "tests": ["check(checked_sqrt)"], "entry_point": "checked_sqrt",
+               "setup": "def check(candidate):\n    assert sorted([candidate(4.0)]) == [2.0]\n"
+                        "    assert len([candidate(0.0)]) == 1\n    try:\n        candidate(-1.0)\n"
+                        "        assert False, 'no error'\n    except ValueError:\n        pass\n"}
+
+
+@pytest.mark.parametrize("shadow", [
+    "ValueError = AssertionError", "ValueError = BaseException", "ValueError = Exception",
+    "class ValueError(Exception):\n    pass",
+    "def sorted(x):\n    return [2.0]\ndef len(x):\n    return 1",
+])
+def test_hardened_tests_read_real_builtins_not_the_candidates(shadow):
+    from gymkit.verifiers.code_tests import verify_code
+
+    bad = f"```python\n{shadow}\ndef checked_sqrt(x):\n    if x < 0:\n        raise ValueError(x)\n" \
+          "    return abs(x) ** 0.5 + (1 if x == 4.0 and 'sorted' in globals() else 0)\n```"
+    assert verify_code(_RAISE_SPEC, bad).status == "wrong"
+    good = "```python\ndef checked_sqrt(x):\n    if x < 0:\n        raise ValueError(x)\n" \
+           "    return x ** 0.5\n```"
+    score = verify_code(_RAISE_SPEC, good)
+    assert score.status == "correct" and score.info["verdict"] == "hardened"
+
+
+def test_codec_sends_exact_numpy_scalars_and_decimals_only():
+    import decimal
+
+    from gymkit.sandbox.calls import decode, encode
+
+    np = pytest.importorskip("numpy")
+    for v, want in [(np.int64(8), 8), (np.uint8(3), 3), (np.float32(1.5), 1.5),
+                    (np.bool_(True), True), ([np.int32(1)], [1])]:
+        got = decode(encode(v))
+        assert got == want and type(got) is type(want)
+    assert decode(encode(decimal.Decimal("1.10"))) == decimal.Decimal("1.10")
+
+    class D(decimal.Decimal):
+        def __eq__(self, o):
+            return True
+    for bad in [np.array([1]), np.array([1], dtype=object), np.str_("a"), np.longdouble(1), D(1)]:
+        with pytest.raises((TypeError, ValueError)):
+            encode(bad)
+
+
+def test_a_candidate_slow_on_every_call_fails_within_the_total_budget():
+    import time
+
+    from gymkit.sandbox.calls import run_calls
+
+    start = time.perf_counter()
+    res = run_calls("import time\ndef f(x):\n    time.sleep(0.4)\n    return x", ["f(1)"] * 10,
+                    timeout_s=1.0, total_s=1.5)
+    took = time.perf_counter() - start
+    assert [c.status for c in res.calls[:3]] == ["value"] * 3
+    assert "total time budget" in res.calls[3].detail and res.calls[-1].status == "skipped"
+    assert took < 3.5, took

@@ -346,7 +346,9 @@ SPECIAL_CORRECT = {
                                  "    return statistics.fmean(abs(x - m) for x in xs)"), "statistics module")],
     "he-hypot": [("math_hypot", py("import math\n\ndef hypot(a, b):\n    return math.hypot(a, b)"), "math.hypot"),
                  ("int_when_exact", py("def hypot(a, b):\n    r = (a * a + b * b) ** 0.5\n"
-                                       "    return int(r) if r == int(r) else r"), "an int where the float is whole (5 == 5.0)")],
+                                       "    return int(r) if r == int(r) else r"), "an int where the float is whole (5 == 5.0)"),
+                 ("numpy_float", py("import numpy as np\n\ndef hypot(a, b):\n    return np.hypot(a, b)"),
+                  "numpy.float64 == 5.0 in Python (an exact numpy scalar goes as its .item())")],
     "he-words": [("counter", py("from collections import Counter\n\ndef word_counts(text):\n"
                                 "    return Counter(text.split())"), "a Counter compares as a dict"),
                  ("defaultdict", py("from collections import defaultdict\n\ndef word_counts(text):\n"
@@ -380,11 +382,7 @@ SPECIAL_WRONG = {
                                    "    return list(Counter(text.split()).items())"), "a list of pairs is not a dict")],
     "he-raise": [("no_raise", py("def checked_sqrt(x):\n    return abs(x) ** 0.5"), "does not raise for negatives")],
 }
-KNOWN_LIMITS = {
-    "he-hypot": [("numpy_float", py("import numpy as np\n\ndef hypot(a, b):\n    return np.hypot(a, b)"),
-                  "numpy.float64 == 5.0 in Python",
-                  "numpy scalars are not plain data for the strict encoder, by design")],
-}
+KNOWN_LIMITS: dict[str, list] = {}  # (name, code, why, limit) per key; none at present
 
 
 # ------------------------------------------------------------------ stdin/stdout programs
