@@ -172,8 +172,46 @@ def test_loader_reads_hotpotqa_rows(env, tmp_path):
                call("read", doc_id="d1"), say("Answer: River Sel")]
     msgs, score = play(env, t1, actions)
     assert "She was born in Morrow" in msgs[5]["content"] and score.status == "correct"
-    assert play(env, t2, [say("Answer: 1,802")])[1].status == "correct"
-    assert play(env, t2, [say("Answer: 1803")])[1].status == "wrong"
+    assert play(env, t2, [call("read", doc_id="d0"), say("Answer: 1,802")])[1].status == "correct"
+    assert play(env, t2, [say("Answer: 1,802")])[1].status == "wrong"  # never looked: a guess
+    assert play(env, t2, [call("read", doc_id="d0"), say("Answer: 1803")])[1].status == "wrong"
+
+
+def test_answer_must_be_shown_in_this_episode(env, tmp_path):
+    task = next(t for t in env.generate(20, seed=0, difficulty=1) if t.meta["hops"] == 1
+                and isinstance(t.data["answer"], str) and " " not in t.data["answer"])
+    ans, name = task.data["answer"], task.data["path"][0]
+    kb = env.knowledge_base(task)
+    holder = next(d for d in kb.docs.values() if d.title == name)
+    other = next(d for d in kb.docs.values() if ans.lower() not in d.text.lower())
+    verdict = lambda actions: play(env, task, actions + [say(f"Answer: {ans}")])[1].status
+    assert verdict([]) == "wrong"  # a guess
+    assert verdict([call("search", query=ans)]) == "wrong"  # a search for the answer itself
+    assert verdict([call("search", query=f"{ans} zzz")]) == "wrong"  # naming it, padded
+    assert verdict([call("read", doc_id=other.id)]) == "wrong"  # a document without it
+    assert verdict([call("read", doc_id="../../etc/passwd")]) == "wrong"  # a failed read
+    assert verdict([call("read", doc_id=holder.id)]) == "correct"
+    assert verdict([call("search", query=name)]) == ("correct" if ans.lower() in json.dumps(
+        kb.search(name)).lower() else "wrong")  # a snippet for the entity may show it
+    # A loaded yes/no question: no document holds "yes", so one successful read suffices.
+    row = {"id": "yn", "question": "Is Morrow a town?", "answer": "yes",
+           "context": [["Morrow", ["Morrow is a town."]]]}
+    (tmp_path / "yn.jsonl").write_text(json.dumps(row))
+    (yn,) = env.load(tmp_path / "yn.jsonl")
+    assert play(env, yn, [say("Answer: yes")])[1].status == "wrong"
+    assert play(env, yn, [call("read", doc_id="d0"), say("Answer: yes")])[1].status == "correct"
+
+
+def test_mentions_compares_numbers_and_whole_names(env):
+    from gymkit.envs.search_kb.env import mentions
+    from gymkit.types import Task
+
+    t = lambda answer, aliases=(): Task(id="x", env="search_kb", prompt=[],
+                                        data={"answer": answer, "aliases": list(aliases)})
+    assert mentions("has a population of 239,554.", t(239554))
+    assert not mentions("has a population of 1239,554.", t(239554))
+    assert mentions("on the banks of the River Embkes.", t("River Embkes", ["Embkes"]))
+    assert not mentions("an engineering firm", t("engineer"))
 
 
 @pytest.mark.parametrize("answer,gold,aliases,ok", [

@@ -1,7 +1,8 @@
 """Writes cases.jsonl: the search_kb fidelity suite (run from the repo root with the venv python).
 
-Final-answer cases are single messages (the env scores a message without tool calls as the
-answer); tool cases replay the gold calls or hostile ones first.
+Final-answer cases replay the task's gold tool calls, then the final message (an answer the
+episode never showed the agent scores 0, so a bare message would test grounding, not the
+answer's form); tool cases replay the gold calls or hostile ones first.
 """
 import json
 from pathlib import Path
@@ -26,7 +27,8 @@ def ref(kind):
 
 
 def add(cid, kind, text, expect, reason, tags, **extra):
-    cases.append({"id": cid, "gen": ref(kind), "response": text, "expect": expect,
+    calls = [m for m in T[kind].gold if m.get("tool_calls")]
+    cases.append({"id": cid, "gen": ref(kind), "actions": calls + [say(text)], "expect": expect,
                   "reason": reason, "tags": tags, **extra})
 
 
@@ -148,6 +150,26 @@ act("bad-dup-key-args", "river",
       "function": {"name": "read", "arguments": "{\"doc_id\": \"d0\", \"doc_id\": \"d1\"}"}}]},
      say("Answer: River Vellun")], "wrong", "duplicate keys are refused; the answer is wrong",
     ["hack"])
+
+# ------------------------------------------------------------ grounding: the answer must be shown
+t = T["population"]
+town = t.data["path"][-1]
+act("ok-snippet-only", "population", [call("search", 1, query=t.data["path"][0]),
+                                      call("read", 2, doc_id=t.gold[1]["tool_calls"][0]["function"]["arguments"][12:-2]),
+                                      call("search", 3, query=f"{town} founded population"),
+                                      say(f"Answer: {ANS['population']:,}")], "correct",
+    "the second hop's number comes from a search snippet for the town: shown, not guessed",
+    ["equivalent"])
+act("bad-guess-no-calls", "profession", [say(f"Answer: {ANS['profession']}")], "wrong",
+    "no tool call: the facts are only in the KB", ["hack"])
+act("bad-search-answer-word", "profession",
+    [call("search", 1, query=f"{ANS['profession']} xyzzy"), say(f"Answer: {ANS['profession']}")],
+    "wrong", "a search naming the answer finds some document with that word: not grounding",
+    ["hack"])
+other = next(d for d in env.knowledge_base(T["year"]).docs.values()
+             if str(ANS["year"]) not in d.text)
+act("bad-read-wrong-doc", "year", [call("read", 1, doc_id=other.id), say(f"Answer: {ANS['year']}")],
+    "wrong", "a read document that does not hold the answer", ["hack"])
 
 OUT.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases))
 print(f"{len(cases)} cases -> {OUT}")
