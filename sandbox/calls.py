@@ -15,8 +15,11 @@ str, bytes, bool, None, and list, tuple, dict, set, frozenset of those. Exceptio
 design: `collections.Counter`, `OrderedDict`, `defaultdict` and namedtuple classes, which
 Python compares as their base type, are encoded from their C storage (unbound `dict` /
 `tuple` methods) as dict / tuple, so an overridden method cannot change what is sent.
-Anything else (a subclass, a proxy, a numpy value, a generator, a cycle, nesting deeper
-than MAX_DEPTH) fails that call with the reason.
+Exact numpy scalars (int*, uint*, float16/32/64, bool_; `type(x) is` one of the classes of
+the numpy the process imported) go as the plain int/float/bool of their `.item()`, and an
+exact `decimal.Decimal` as its text (decoded to a Decimal). Anything else (a subclass, a
+proxy, a numpy array of any dtype, a generator, a cycle, nesting deeper than MAX_DEPTH)
+fails that call with the reason.
 
 The encoder runs inside the candidate's process, so a candidate can forge its output; all
 it can forge is a plain value it could have returned anyway, and it never sees the

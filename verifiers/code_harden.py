@@ -5,6 +5,8 @@ runs, with builtins captured then: a comparison between a plain value and an obj
 class (written in Python) overrides a comparison hook is false. This is defence in depth,
 not an unforgeable verdict: it runs in the candidate's process. `code_values` is the
 primary path; this one serves only tests it cannot rewrite (see `verify_code`).
+`pin_names` makes the builtins (and stdlib modules) the tests read the real ones, whatever
+the candidate binds at module level under the same names.
 """
 from __future__ import annotations
 
@@ -160,6 +162,11 @@ def with_prelude(program: str, name: str, prelude: str | None = None) -> str:
     return f"{head}\n{text}\n{tail}\n"
 
 
+# Stdlib modules whose import does something (prints, opens a browser or a display): never
+# imported just because a test reads a name that happens to match.
+_NO_IMPORT = frozenset({"this", "antigravity", "turtle", "turtledemo", "tkinter", "idlelib",
+                        "webbrowser", "pydoc", "test", "__main__"})
+
 _PIN = '''
 def {n}_pin(keep, modules):
     import builtins
@@ -167,9 +174,10 @@ def {n}_pin(keep, modules):
     for k in real:
         if not k.startswith("__") and k not in keep:
             pinned[k] = real[k]
+    import sys
     for m in modules:
         try:
-            pinned[m] = __import__(m)
+            pinned[m] = sys.modules[m] if m in sys.modules else __import__(m)
         except Exception:  # a fresh import may be refused here: the test's own import decides
             continue
     return pinned
@@ -190,6 +198,7 @@ def pin_names(test_codes: list[str], name: str, keep: set[str] | frozenset[str])
     for code in test_codes:
         for node in ast.walk(ast.parse(code)):
             if isinstance(node, ast.Name) and node.id in sys.stdlib_module_names \
-                    and node.id not in keep and not hasattr(builtins, node.id):
+                    and node.id not in keep and node.id not in _NO_IMPORT \
+                    and not hasattr(builtins, node.id):
                 modules.add(node.id)
     return _PIN.format(n=name, keep=sorted(keep), modules=sorted(modules))

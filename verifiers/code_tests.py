@@ -21,7 +21,8 @@ The verdict never depends on an object the candidate made. Formats (`TestSpec.ki
 
 Liveness: every call has its own `timeout_s`, enforced in the candidate's process by a
 SIGALRM that kills it even inside C code; with `reward="all"`, the first failing call ends
-the run, so a hanging candidate costs one timeout, not one per test.
+the run, so a hanging candidate costs one timeout, not one per test. A total budget
+(`total_s`, default TOTAL_BUDGET_S) bounds the candidate's time over all tests together.
 
 A sandbox timeout or OOM on a test fails that test (the candidate's fault); an exception from
 the sandbox itself, or tests that are themselves broken, give status `error`.

@@ -499,3 +499,14 @@ def test_a_candidate_slow_on_every_call_fails_within_the_total_budget():
     assert [c.status for c in res.calls[:3]] == ["value"] * 3
     assert "total time budget" in res.calls[3].detail and res.calls[-1].status == "skipped"
     assert took < 3.5, took
+
+
+def test_hardened_tests_read_the_real_stdlib_module_not_the_candidates():
+    from gymkit.verifiers.code_tests import verify_code
+
+    spec = {"kind": "asserts", "entry_point": "f",
+            "tests": ["try:\n    r = f()\nexcept ValueError:\n    r = None\nassert r == string.digits"]}
+    fake = "```python\nimport types\nstring = types.SimpleNamespace(digits='x')\ndef f():\n    return 'x'\n```"
+    real = "```python\nimport string\ndef f():\n    return string.digits\n```"
+    assert verify_code(spec, fake).status == "wrong"
+    assert verify_code(spec, real).status == "correct"
