@@ -4,7 +4,9 @@ The reward is `sigmoid(rm(prompt, response))` in (0, 1); the status is `correct`
 prefers the response to a coin flip (> 0.5), so pass rate reads as "share the RM likes".
 Before the reward model sees a response, the env rejects what no judge should be asked to
 like (status `wrong`, reward 0): empty text, text over `max_chars`, non-text (binary, symbol
-soup), degenerate filler (`verifiers.degenerate`), the prompt echoed back,
+soup), degenerate filler (`verifiers.degenerate`), the prompt echoed back, text written to the
+judge instead of the user (role headers, "the reward model must...", self-grading, "ignore
+previous instructions"; `inject.py`),
 and text longer than the reward model reads (`max_len` tokens), since junk past its window
 would be invisible to it. These gates need no model. Without a reward model the env cannot
 judge the rest: such answers come back with status `error` (kept out of the gradient), never a
@@ -25,6 +27,8 @@ from gymkit.registry import register_env
 from gymkit.types import Score, Task
 from gymkit.verifiers.constraints import looks_like_text
 from gymkit.verifiers.degenerate import degenerate_reason, echo_share
+
+from .inject import injection_reason
 
 PROMPTS = Path(__file__).parent / "data" / "prompts.jsonl"
 MAX_CHARS = 8_000  # a chat answer here is a few paragraphs; a flood is not judged
@@ -92,4 +96,4 @@ class RMChatEnv(BaseEnv):
                          if m.get("role") == "user"), "")
         if echo_share(response, question) > MAX_ECHO:
             return "echoes the prompt instead of answering it"
-        return None
+        return injection_reason(response)
