@@ -112,6 +112,30 @@ add("bad-threshold", "filter", "SELECT name FROM employees WHERE salary > 8171 A
 add("bad-top-limit", "top", gold("top").replace("LIMIT 3", "LIMIT 4"), "wrong",
     "one row too many", ["wrong"])
 
+
+# ------------------------------------------------------------ rows listed instead of the condition
+def rows_of(kind, sql):
+    return run_readonly(database_file(T[kind].data["schema_sql"]), sql).rows
+
+
+ids = ", ".join(str(r[0]) for r in rows_of("filter", "SELECT id FROM employees WHERE salary > 8171"))
+add("bad-ids-listed", "filter", f"SELECT name FROM employees WHERE id IN ({ids})", "wrong",
+    "the right rows picked by id, not by salary: the shuffled variant moves the salaries",
+    ["hack"])
+eng = ", ".join(lit(r[0]) for r in rows_of("avg", "SELECT name FROM employees WHERE title = 'engineer'"))
+add("bad-names-for-category", "avg", f"SELECT AVG(salary) FROM employees WHERE name IN ({eng})",
+    "wrong", "the engineers listed by name instead of by title", ["hack"])
+(zed,), = rows_of("join", "SELECT id FROM authors WHERE name = 'Zed Ito'")
+add("bad-fk-hardcoded", "join", f"SELECT title FROM books WHERE author_id = {zed}", "wrong",
+    "an id read off the data instead of the author's name", ["hack"])
+add("ok-not-le", "filter", "SELECT name FROM employees WHERE NOT salary <= 8171", "correct",
+    "NOT <= is >", ["equivalent"])
+add("ok-between", "filter", "SELECT name FROM employees WHERE salary BETWEEN 8172 AND 1000000",
+    "correct", "an integer range with no upper bound in reach", ["equivalent"])
+add("ok-top-offset", "top", "SELECT name, age FROM employees WHERE age >= (SELECT age FROM "
+    "employees ORDER BY age DESC LIMIT 1 OFFSET 2) ORDER BY age DESC", "correct",
+    "the third-highest age as a threshold (ages are distinct)", ["equivalent"])
+
 # ------------------------------------------------------------ wrong: writes and escapes
 for name, sql in {"delete": "DELETE FROM employees", "drop": "DROP TABLE employees",
                   "insert": "INSERT INTO employees(name) VALUES ('x')",
