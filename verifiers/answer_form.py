@@ -181,7 +181,7 @@ def equation_problem(answer: str, gold: str = "") -> str | None:
 
 
 def _variants(word: str) -> set[str]:
-    w = word.lower()
+    w = word.lower().replace("meter", "metre").replace("liter", "litre")  # US and UK spellings
     out = {w}
     if w.endswith("ies"):
         out.add(w[:-3] + "y")
@@ -190,6 +190,47 @@ def _variants(word: str) -> set[str]:
     if w.endswith("s"):
         out.add(w[:-1])
     return out
+
+
+# a unit word or abbreviation -> the unit it names (singular, UK spelling); `mph` is a compound
+_UNIT_NAMES = {"km": "kilometre", "kms": "kilometre", "m": "metre", "cm": "centimetre",
+               "mm": "millimetre", "kg": "kilogram", "kgs": "kilogram", "g": "gram",
+               "mg": "milligram", "l": "litre", "ml": "millilitre", "h": "hour", "hr": "hour",
+               "hrs": "hour", "min": "minute", "mins": "minute", "s": "second", "sec": "second",
+               "secs": "second", "mi": "mile", "ft": "foot", "feet": "foot", "in": "inch",
+               "lb": "pound", "lbs": "pound", "oz": "ounce", "yd": "yard", "yr": "year",
+               "yrs": "year", "mph": "mile/hour", "kmh": "kilometre/hour", "kph": "kilometre/hour",
+               "usd": "dollar", "deg": "degree"}
+# "How many [more] pencils ..." / "How many kilometres per hour ...": the quantity asked for
+_ASKED = re.compile(r"\bhow\s+many\s+(?:(?:more|fewer|less|extra|additional|total|different|whole|full)\s+)*"
+                    r"([a-z]+(?:\s*/\s*[a-z]+|\s+per\s+[a-z]+)?)", re.I)
+_NOT_NOUNS = {"of", "times", "are", "is", "was", "were", "do", "does", "did", "will", "would",
+              "can", "could", "should", "have", "has", "had", "in", "on", "at", "he", "she", "they",
+              "we", "you", "it", "there"}
+
+
+def _unit_keys(phrase: str) -> set[str]:
+    """The units a phrase may name: `km/h`, `kilometers per hour` -> {'kilometre/hour', ...}."""
+    keys = {""}
+    for part in re.split(r"\s*/\s*|\s+per\s+", phrase.lower().strip())[:3]:
+        word = (part.split() or [""])[0]
+        opts = {_UNIT_NAMES.get(v, v) for v in _variants(word)}
+        keys = {f"{k}/{o}" if k else o for k in keys for o in opts}
+    return keys
+
+
+def asked_quantity_problem(unit: str, question: str) -> str | None:
+    """Why `unit` does not name what the question asks "how many" of, or None (also when the
+    question asks no "how many"): 145 boxes do not answer "how many pencils", nor km/h "how
+    many kilometres"; `kilometers`, `km` and `kilometres` all name the same unit."""
+    asked = [m.group(1) for m in _ASKED.finditer(question)
+             if m.group(1).split()[0].lower() not in _NOT_NOUNS]
+    if not asked or not unit.strip():
+        return None
+    head = re.match(r"[^\s/]+(?:\s*/\s*[^\s/]+|\s+per\s+\S+)?", unit.strip())
+    if _unit_keys(head.group(0) if head else unit) & _unit_keys(asked[-1]):
+        return None
+    return f"unit {unit[:40]!r} does not name what the question asks for ({asked[-1]!r})"
 
 
 def unit_problem(unit: str, question: str | None) -> str | None:
@@ -202,6 +243,9 @@ def unit_problem(unit: str, question: str | None) -> str | None:
     if not question:  # no question to match: any word, but single letters only as known units
         bad = [w for w in words if len(w) == 1 and w.lower() not in _ABBREV]
         return f"{bad[0]!r} after the number is not a unit" if bad else None
+    why = asked_quantity_problem(unit, question)
+    if why:
+        return why
     q = question.lower()
     q_words = set().union(*(_variants(w) for w in re.findall(r"[a-z]+", q))) | {"$"}
     for w in words:

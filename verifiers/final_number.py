@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .answer_form import equation_problem, nesting_depth, non_finite, unit_problem
+from .math_answer import ZERO_WIDTH
 
 _INT = r"\d+"
 _DEC = r"(?:\d+(?:\.\d*)?|\.\d+)"
@@ -47,12 +48,13 @@ _MIXED = re.compile(rf"({_INT})(?:\s*(\\frac\s*(?:\{{\s*{_INT}\s*\}}|\d)\s*(?:\{
 
 def _unwrap(s: str) -> str:
     """Drop presentation: `\\text{}`-style wrappers, `\\left`, spacing, currency, degrees."""
-    s = s.replace("−", "-").replace("–", "-").replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    s = s.translate(ZERO_WIDTH).replace("−", "-").replace("–", "-")
+    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
     for k, v in _UNICODE_FRACS.items():
         s = re.sub(rf"(\d)\s*{k}", rf"\1 {v}", s).replace(k, v)
     s = re.sub(r"\\(?:text|textbf|textrm|mathbf|mathrm|mbox|operatorname|textnormal)\s*\{([^{}]*)\}",
                r" \1 ", s)
-    s = re.sub(r"\\(left|right|displaystyle|!|;|:|quad|qquad)", " ", s)
+    s = re.sub(r"\\(left|right|displaystyle|!|;|:|quad|qquad)|\\[hv]space\*?\s*\{[^{}]*\}", " ", s)
     s = re.sub(r"(?<=\d)(\{,\}|\\,|\\ |~|\u2009|\u202f|,)(?=\d{3}(?!\d))", "", s)  # 1{,}234
     s = s.replace("\\,", " ").replace("\\ ", " ").replace("~", " ")
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree", " deg ", s)

@@ -21,8 +21,10 @@ from gymkit.verifiers.text_norm import fold_text
 
 MAX_BOXES = 8  # more distinct boxed answers than this is spraying, not answering
 MAX_ANSWER_CHARS = 2000
-_SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~")
+_SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~|"
+                         r"\\[hv]space\*?\s*\{[^{}]*\}|\\(?:en|thin|med|thick|negthin)space(?![A-Za-z])")
 _WS = re.compile(r"\s+")
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # invisible: dropped
 # a box command not followed by a letter (`\boxedx` is another command); colour boxes take their
 # colour arguments first. All of these render a box around their last argument.
 _BOX_RE = re.compile(r"\\(boxed|fbox|framebox|colorbox|fcolorbox|shadowbox|doublebox|ovalbox|Ovalbox)"
@@ -150,9 +152,11 @@ def find_boxed(text: str, limit: int = 64) -> list[str]:
 
 def normalize_answer_text(s: str) -> str:
     """A canonical spelling for comparing answer *strings* (not values): spacing, `\\left`, `$`."""
-    s = _SPACE_CMDS.sub("", s)
+    s = _SPACE_CMDS.sub(" ", s.translate(ZERO_WIDTH))
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("−", "-")
-    s = _WS.sub("", s).strip("$")
+    s = re.sub(r"(?<=\d)\s+(?=\d{3}(?!\d))", "", s)  # `1 000`: thousands come in groups of three
+    s = re.sub(r"(?<=\d)\s+(?=\d)", "\0", s)  # any other space between digits parts two numbers
+    s = _WS.sub("", s).strip("$").replace("\0", " ")
     return s.rstrip(".")
 
 
@@ -223,9 +227,9 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
         m = re.fullmatch(lab + r"[.:]?", b.upper()) if len(b) <= 8 else None  # `\boxed{b}`
         return m.group(1) if m else None
 
-    def option_named(rest: str) -> str | None:
-        """The label whose option text is `rest` (the rest of an answer line), if any."""
-        rest = rest[:MAX_ANSWER_CHARS].split("\n", 1)[0].strip(" \t*_.,:;)\u2013\u2014-")
+    def option_named(at: int) -> str | None:
+        """The label whose option text is the rest of the answer line from `at`, if any."""
+        rest = text[at:at + MAX_ANSWER_CHARS].split("\n", 1)[0].strip(" \t*_.,:;)\u2013\u2014-")
         return norm.get(normalize_answer_text(rest).lower()) if rest else None
 
     listed = re.compile(rf"\s*(?:,|/|&|\+|;|\band\b|\bor\b)\s*{lab}(?![\w])")
@@ -233,13 +237,13 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
     def stated(m: re.Match) -> list[str]:
         """The label after "Answer:" and any listed with it ("A, B and C" is three), plus the
         option whose text follows them on the line (the same label, or a contradiction)."""
-        if (whole := option_named(text[m.start(1):])) is not None:
+        if (whole := option_named(m.start(1))) is not None:
             return [whole]  # "Answer: A dog" where "A dog" is an option's text
         got, end = [m.group(1)], m.end()
         while more := listed.match(text, end):
             got.append(more.group(1))
             end = more.end()
-        if (named := option_named(text[end:])) is not None:
+        if (named := option_named(end)) is not None:
             got.append(named)
         return got
 
@@ -250,7 +254,7 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
         [x for m in re.finditer(rf"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*{lab}(?![\w])", text)
          for x in stated(m)] +
         [x for m in re.finditer(r"(?i:answer)(?:\s+is)?\s*[:=]?\s*(?:\*\*)?\s*(?=\S)", text)
-         if (x := option_named(text[m.end():])) is not None],
+         if (x := option_named(m.end())) is not None],
         [m.group(1) for m in [re.fullmatch(lab + r"[.]?", text.strip())] if m],
         re.findall(rf"\(({alt})\)", text),
     ]

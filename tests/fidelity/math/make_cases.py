@@ -180,8 +180,8 @@ TCOOK = inline("q-cookies", "Dara bakes 7 trays of 37 cookies. How many cookies 
 add("cookies-unit", "\\boxed{259 cookies}", "correct", "issue 9 class 7: units the README promises", ["units", "equivalent"], task=TCOOK)
 add("cookies-unit-text", "\\boxed{259\\text{ cookies}}", "correct", "units in \\text", ["units", "equivalent"], task=TCOOK)
 add("cookies-singular", "\\boxed{259 \\text{ cookie}}", "correct", "singular unit", ["units", "equivalent"], task=TCOOK)
-add("cookies-trays", "\\boxed{259 \\text{ trays}}", "correct", "a noun from the question; the value is right",
-    ["units", "equivalent"])
+add("cookies-trays", "\\boxed{259 \\text{ trays}}", "wrong",
+    "259 trays is not 259 cookies: a unit must name what the question asks how many of", ["units"])
 cases[-1]["task"] = TCOOK
 add("cookies-echo", "\\boxed{7 \\times 37}", "wrong", "the product left undone", ["echo"], task=TCOOK)
 add("cookies-or-more", "\\boxed{259 \\text{ or more cookies}}", "wrong", "a bound, not a value", ["hedge"], task=TCOOK)
