@@ -128,5 +128,15 @@ for cid, k, text, why, tag in WRONG:
     add(f"wrong-{cid}", K[k], text, "wrong", why, [tag])
 add("wrong-megabyte", K["multikey"], {"prefix": "Answer: ", "repeat": v + " ", "times": 120_000},
     "wrong", "a megabyte of the right value", ["pathological"])
+# Look-alike labels: a reader sees "Answer:", so the line is an answer (a second one: a hedge).
+for cid, label in (("greek-alpha", "\u0391nswer"), ("cyrillic-e", "Answ\u0435r"),
+                   ("fullwidth", "\uff21\uff4e\uff53\uff57\uff45\uff52"), ("zero-width", "An\u200bswer")):
+    add(f"wrong-lookalike-{cid}", K["multikey"], f"Answer: {v}\n{label}: {d}", "wrong",
+        "a second answer line whose label only looks different", ["hedge"])
+add("ok-lookalike-label", K["multikey"], f"\u0391nswer: {v}", "correct",
+    "one answer under a look-alike label is still the answer", ["equivalent"])
+add("ok-fullwidth-digits", K["multikey"], "Answer: " + v.translate(str.maketrans("0123456789",
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")), "correct",
+    "fullwidth digits are the same number (NFKC)", ["equivalent"])
 OUT.write_text("".join(json.dumps(c) + "\n" for c in cases))
 print(f"{len(cases)} cases -> {OUT}")
