@@ -6,7 +6,10 @@ Every marked answer counts, and every one must match, so hedging (`\\boxed{12}` 
 scores 0, and so does an unmarked answer (lenient extraction is a known reward hack). A number
 may carry a unit after it, but not a qualifier: `25.69 or more`, `at least 25.69`, `25.69 give
 or take` are not numbers. Names match after normalising, also with a place designator moved
-(`Embkes River` for `River Embkes`) or as `Surname, First`.
+(`Embkes River` for `River Embkes`) or as `Surname, First`. Markers are found after folding
+look-alike letters (`fold_lookalikes`), so a Cyrillic `Аnswer:` line is an answer too. A caller
+that knows the asked unit passes `unit_ok` to refuse a number in another unit (`litres` for
+dollars).
 """
 from __future__ import annotations
 
