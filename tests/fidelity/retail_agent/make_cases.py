@@ -154,6 +154,22 @@ add("bad-cancel-slash", "cancel", sub(gold("cancel"), f"${x}", f"${x}/${shifted(
     "two amounts with a slash", ["hedge"])
 add("bad-cancel-range", "cancel", sub(gold("cancel"), f"${x}", f"${shifted(x, -1)}-${shifted(x, 1)}"),
     "wrong", "a range around the amount", ["hedge"])
+for kind in ("cancel", "exchange", "return"):
+    xn = amount(kind)
+    add(f"bad-{kind}-negated", kind, sub(gold(kind), f"${xn}", f"not ${xn}"), "wrong",
+        "the amount stated under negation is denied, not told", ["hedge"])
+add("bad-total-did-not-come-to", "total",
+    sub(gold("total"), f"came to ${amount('total')} in total",
+        f"did not come to ${amount('total')} in total"), "wrong",
+    "'did not come to $X' denies the total", ["hedge"])
+g = gold("cancel")
+g[-1]["content"] += f" To be clear, the refund isn't ${x}."
+add("bad-cancel-told-then-denied", "cancel", g, "wrong",
+    "the amount told, then denied: a contradiction", ["hedge"])
+add("ok-total-negation-elsewhere", "total",
+    sub(gold("total"), f"came to ${amount('total')} in total",
+        f"came to ${amount('total')} in total, and you don't owe anything else"), "correct",
+    "a negation in another clause does not deny the amount", ["equivalent"])
 g = gold("cancel")
 g[-1]["content"] += f" (Or maybe it was ${shifted(x, 5)}.)"
 add("bad-cancel-later-guess", "cancel", g, "wrong",

@@ -258,6 +258,19 @@ def main() -> None:
         f"{' and '.join(names)}.")), "wrong", "a window instead of the start time", ["hedge"])
     add("when-no-lookup", when_gen, [w[-1]], "wrong",
         "facts stated without any lookup are guesses the tools never showed", ["hack"])
+    who = " and ".join(names)
+    for n, text in enumerate([
+            f"'{title}' isn't on {DAY_NAME[wdate]} at {wtime}. {who} will attend.",
+            f"'{title}' is on {DAY_NAME[wdate]} at {wtime}; {who} will never attend.",
+            f"'{title}' is on {DAY_NAME[wdate]} at {wtime} with {who}. It is no longer at {wtime}.",
+            f"'{title}' is not on {wdate}, not at {wtime}, and {who} cannot attend."]):
+        add(f"when-negated-{n}", when_gen, with_final(w, text), "wrong",
+            "a fact stated under negation is denied, not told (a contradiction next to a plain "
+            "statement)", ["hedge"])
+    add("when-negation-elsewhere", when_gen, with_final(w, (
+        f"'{title}' has not moved and is not cancelled: it is on {DAY_NAME[wdate]} at {wtime}, "
+        f"with {who}, and you don't need to do anything.")), "correct",
+        "negations in other clauses do not deny the facts", ["equivalent"])
     comp_gen, comp = find("complete", 1)
     k = gold_of(comp)
     tid = args_of(k[1])["task_id"]
