@@ -134,6 +134,16 @@ add("bad-gold-then-undo", "rename", GOLD["rename"] + ["cd notes && for f in *.ts
     "wrong", "did the work, then undid it", ["wrong"])
 add("bad-output-flood", "sort", ["yes | head -c 5000000"], "wrong",
     "5 MB of output is clipped; nothing done", ["pathological"])
+add("bad-unsaved-then-gold", "sort", ["p=x; for i in $(seq 1 100); do p=$p/x; done; mkdir -p $p"]
+    + GOLD["sort"], "wrong", "a command past the workspace limits was never saved (the agent "
+    "was told): the episode is lost even if later commands reach the expected tree", ["hack"])
+add("bad-unsaved-last", "sort", GOLD["sort"] + ["head -c 70000000 /dev/zero > big; rm -f big; "
+    "head -c 70000000 /dev/zero > big2"], "wrong",
+    "the last command's tree is over the disk and silently kept at the previous state", ["hack"])
+add("ok-scratch-within-limits", "sort", ["head -c 4000000 /dev/zero > scratch.bin",
+                                         "mkdir -p a/b/c/d/e/f/g/h"] + GOLD["sort"]
+    + ["rm -rf scratch.bin a"], "correct", "4 MB of scratch and 8 levels of dirs, cleaned up: "
+    "within the workspace limits", ["equivalent"])
 cases.append({"id": "bad-call-spam", "gen": {"seed": 0, "difficulty": 1, "index": 0},
               "actions": [{"role": "assistant", "content": "", "tool_calls": [
                   make_call("bash", {"command": "true"}, call_id=f"s{k}")]} for k in range(13)],
