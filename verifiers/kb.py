@@ -105,7 +105,8 @@ def final_answers(text: str) -> list[str]:
 
 
 def _clean_latex(s: str) -> str:
-    s = unicodedata.normalize("NFKC", s).replace("−", "-")
+    # Folded like the markers were, so gold and answer (Cyrillic, Greek, fullwidth) meet alike.
+    s = unicodedata.normalize("NFKC", fold_lookalikes(s)).replace("−", "-")
     for _ in range(3):  # wrappers may nest: \text{\textbf{x}}
         s = _LATEX_WRAP.sub(r"\1", s)
     s = _FRAC.sub(r"(\1)/(\2)", s)

@@ -104,3 +104,9 @@ def test_look_alike_answer_label_counts_as_a_second_answer(label):
     ok, why = check_answer(f"Answer: 3000967\n{label}: 3000968", ["3000967"], "single", DOC)
     assert not ok, why
     assert check_answer(f"{label}: 3000967", ["3000967"], "single", DOC)[0]
+
+
+def test_non_latin_text_golds_survive_the_look_alike_fold():
+    assert check_answer("Answer: Москва", ["Москва"], "single", DOC)[0]
+    assert not check_answer("Answer: Москва", ["Париж"], "single", DOC)[0]
+    assert check_answer("Answer: Αθήνα", ["Αθήνα"], "single", DOC)[0]
