@@ -108,6 +108,17 @@ def _written_fraction(text: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 and not cur.strip() else None
 
 
+def _written_terms(text: str) -> int:
+    """How many terms an answer writes at its top level (`2x^2 + 5x + 2x + 5` has 4)."""
+    count, depth, prev = 1, 0, ""
+    for ch in text.strip().strip("$"):
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch in "+-" and depth == 0 and prev not in ("", "^", "*", "/", "+", "-", "=", "e", "E"):
+            count += 1
+        prev = ch if not ch.isspace() else prev
+    return count
+
+
 FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
 
 
@@ -149,8 +160,11 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
             f = f.xreplace({s: xr for s in f.free_symbols if s.name == var})
             ok = equivalent(sympy.diff(ans.xreplace(real), xr), f)
             return ok, "derivative matches the integrand" if ok else "derivative differs"
-        if not equivalent(parse_math(g_text.split("=")[-1]), ans):
+        g_expr = parse_math(g_text.split("=")[-1])
+        if not equivalent(g_expr, ans):
             return False, "not equivalent"
+        if kind == "expand" and _written_terms(last) > len(sympy.Add.make_args(sympy.expand(g_expr))):
+            return False, "equivalent but not expanded (like terms not collected, or a zero term)"
         if kind == "factor" and not _is_factored(ans, x):
             return False, "equivalent but not factored"
         if kind in FORMS and not FORMS[kind][1](ans):

@@ -264,6 +264,9 @@ _LITERAL_OP = re.compile(rf"(?<![\w^.\\*]){_DEC}\s*(\+|-)\s*{_DEC}(?![\w.^\\({{]
                          rf"|(?<![\w^.]){_DEC}\s*\^\s*(\{{\s*\d+\s*\}}|\d)")  # `2^3`; `2^{1/3}` is a root
 # `+ 0 \\cdot W` pads a right answer with anything: a literal zero factor is never final
 _ZERO_TIMES = re.compile(r"(?<![\d.])0\s*(\\cdot|\\times|\*)|(\\cdot|\\times|\*)\s*0(?![\d.])")
+# `+ 0x^{100}`, `+ \\frac{0}{x+4}`, `0/(x+4)`: a zero term pads a right answer with anything
+_ZERO_TERM = re.compile(r"\\[dt]?frac\s*\{\s*[-+]?0+(\.0*)?\s*\}|(?<![\w.^{}\\])0+\s*(?:[a-zA-Z(]|/|\\(?:"
+                        r"[dt]?frac|sqrt|sin|cos|tan|ln|log|exp|pi|left\s*\(|mathrm|operatorname)(?![a-zA-Z]))")
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|operatorname|textnormal)\s*\{")
 
 
@@ -353,6 +356,8 @@ def not_final(answer: str, gold: str, question: str | None = None,
     hidden = hidden_value(answer, gold)
     if hidden:
         return hidden
+    if _ZERO_TERM.search(answer) and not _ZERO_TERM.search(gold):
+        return "a zero term or zero coefficient written out: not a final form"
     extra = _op_classes(answer) - _op_classes(gold)
     if extra:
         return f"uses {sorted(extra)[0]} operations the answer does not need: not a final form"

@@ -11,7 +11,7 @@ from gymkit import BaseEnv, Score, Task
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.verifiers.algebra_check import check_algebra
-from gymkit.verifiers.answer_form import hidden_value, pathological
+from gymkit.verifiers.answer_form import hidden_value, not_final, pathological
 from gymkit.verifiers.final_number import read_number
 from gymkit.verifiers.math_answer import extract_boxed_answers
 from gymkit.verifiers.math_equiv import score_boxed, verify_isolated
@@ -21,6 +21,7 @@ from .problems import KINDS
 
 INSTRUCTION = "Put your final answer in \\boxed{}."
 VERIFY_TIMEOUT = 8.0  # sympy on a long answer; an answer that runs past it is scored `wrong`
+FINAL_FORM_KINDS = ("expand", "factor", "simplify", "solve")  # the kinds whose answer is a final form
 
 
 @register_env
@@ -79,7 +80,11 @@ class AlgebraEnv(BaseEnv):
             return score_boxed(response, d["answer"], d.get("question"))  # numeric: math's rules
         for ans in answers:
             listed = re.sub(r"\\text\{\s*(or|and)\s*\}", ",", ans)  # `x = 2 \\text{ or } x = 3`
-            bad = pathological(ans, d["answer"]) or hidden_value(listed, d["answer"])
+            # expand/factor/simplify/solve ask for a final form: no arithmetic, roots or zero terms
+            # left to do (`\\frac{17+17}{6}`, `\\sqrt{36}`, `+ \\frac{0}{x+4}`)
+            bad = pathological(ans, d["answer"]) or (
+                not_final(listed, d["answer"], d.get("question")) if d["kind"] in FINAL_FORM_KINDS
+                else hidden_value(listed, d["answer"]))
             if bad:
                 return Score.wrong(bad, answer=ans[:200])
             v = verify_isolated(check_algebra, d["kind"], d["answer"], ans, d.get("variable", "x"),
