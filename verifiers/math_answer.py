@@ -1,7 +1,11 @@
 """Final-answer extraction from a model's response: `\\boxed{...}`, strictly.
 
 Policy (strict, on purpose):
-- Only boxed answers count: `\\boxed{...}` (nested braces), `\\boxed 5`, `\\fbox{...}`. A response
+- Only boxed answers count: `\\boxed{...}` (nested braces), `\\boxed 5`, and every command that
+  renders a box (`\\fbox`, `\\framebox[..]`, `\\boxed*`, `\\colorbox{c}`, `\\fcolorbox{a}{b}`, ...),
+  read as TeX reads them: spaces, newlines and `%` comments may stand before the group. A box
+  whose group never closes, or is hidden past GAP_MAX, voids the answer (its content cannot be
+  read, and skipping it would pay `\\boxed{4 \\boxed{3}`). A response
   with no boxed answer is wrong, with the reason "no \\boxed answer". Lenient extraction (the
   last number in the text, "the answer is ...") is a known reward hack: the policy learns to
   spray numbers and is paid whenever the last one happens to match.
