@@ -214,6 +214,7 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
     alt = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
     lab = rf"[\(\[]?\s*(?:\\text\{{)?({alt})\}}?\s*[\)\]]?"
     norm = {normalize_answer_text(c).lower(): labels[i] for i, c in enumerate(choices or [])}
+    longest = 2 * max((len(c) for c in choices or []), default=0) + 16  # an option line, with markup
 
     def from_box(b: str) -> str | None:
         for _ in range(4):  # \textbf{\text{B}} and the like: keep the content
@@ -233,7 +234,11 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
 
     def option_named(at: int) -> str | None:
         """The label whose option text is the rest of the answer line from `at`, if any."""
-        rest = text[at:at + MAX_ANSWER_CHARS].split("\n", 1)[0].strip(" \t*_.,:;)\u2013\u2014-")
+        end = text.find("\n", at, at + longest)
+        rest = text[at:end if end >= 0 else at + longest]
+        if end < 0 and at + longest < len(text) or not norm:
+            return None  # the line is longer than any option's text (with markup): not one
+        rest = rest.strip(" \t*_.,:;)\u2013\u2014-")
         return norm.get(normalize_answer_text(rest).lower()) if rest else None
 
     listed = re.compile(rf"\s*(?:,|/|&|\+|;|\band\b|\bor\b)\s*{lab}(?![\w])")
