@@ -199,8 +199,8 @@ def extract_choice(text: str, labels: list[str], choices: list[str] | None = Non
     `\\textbf` is dropped) together with "Answer: B" / "the answer is (B)"; a response that is
     only a label ("B", "(B)", "B."); then "(B)" mentions. Several different labels in the
     deciding tier is a hedge: no answer ("Answer: A, B, C" lists three). The text is read as
-    displayed first (`text_norm.fold_text`: a Cyrillic `А` or `B\u200b, A` are what they look
-    like); a box holding only a lowercase label counts (`\boxed{b}`); an answer line that is
+    displayed first (`text_norm.fold_text`: a Cyrillic `А` or `B\\u200b, A` are what they look
+    like); a box holding only a lowercase label counts (`\\boxed{b}`); an answer line that is
     an option's text counts as that option, and text after a label must not be another
     option's (`Answer: B) <A's text>` is a hedge).
     """

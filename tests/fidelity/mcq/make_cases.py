@@ -107,7 +107,7 @@ def main() -> None:
          "known_limit": "labels match case-sensitively so the article 'a' is never read as option A"},
         {"id": "option-text-unboxed", "gen": gen, "response": f"It is {rt}.", "expect": "correct",
          "reason": "the right option's text stated in prose", "tags": ["equivalent"],
-         "known_limit": "option text is read only inside a box; prose is not parsed for it"},
+         "known_limit": "option text is read only inside a box or as a whole Answer line; prose is not parsed for it"},
     ]
     long_ok = "Let me check each option against the question. " * 40 + f"\n\\boxed{{{r}}}"
     cases.append({"id": "long-reasoning-then-box", "gen": gen, "response": long_ok,
