@@ -303,10 +303,14 @@ def _quotation(text: str) -> bool:
     return len(t) > 2 and (t[0], t[-1]) in (('"', '"'), ("“", "”"))
 
 
+# a comma and its look-alikes (Arabic, low-9 quote, ideographic...); NFKC folds full-width/small
+_COMMAS = re.compile("[,\u060c\u201a\u3001\u055d\u07f8\u1802\u1808\ua60d\u2e41]")
+
+
 @constraint("punctuation:no_comma",
             lambda: "In your entire response, refrain from the use of any commas.")
 def _no_comma(text: str) -> bool:
-    return "," not in text and "，" not in text
+    return not _COMMAS.search(nfkc(text))
 
 
 # ---------------------------------------------------------------------------- content

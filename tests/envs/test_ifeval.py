@@ -256,3 +256,6 @@ def test_lookalikes_and_hidden_characters_are_read_as_seen():
     assert words("e\u200basy **wo**rd") == ["easy", "word"]
     assert check("keywords:letter_frequency",
                  {"letter": "e", "let_frequency": 2, "let_relation": "at least"}, "\u0435 e")
+    for comma in [",", "\uff0c", "\ufe50", "\u201a", "\u060c", "\u3001"]:
+        assert not check("punctuation:no_comma", {}, f"one{comma} two"), comma
+    assert check("punctuation:no_comma", {}, "one; two")
