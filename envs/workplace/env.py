@@ -62,17 +62,26 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
             if plan is not None:
                 task = self.build_task(seed, plan.request, plan.steps, plan.final, plan.required,
                                        plan.emails, plan.allowed, f"workplace-{difficulty}-{index}",
-                                       distractors=difficulty)
+                                       distractors=difficulty, lists=plan.lists)
                 task.meta["kinds"] = plan.kinds
                 return task
         raise GymkitError(f"workplace: no request of difficulty {difficulty} fits 60 companies")
 
     def build_task(self, db_seed: int, request: str, steps: list, final: str,
                    required: list[dict], emails: list[dict], allowed: dict,
-                   task_id: str, distractors: int = 1) -> Task:
-        """A task from a company seed, the request and its gold steps (calls and questions)."""
+                   task_id: str, distractors: int = 1, lists: dict | None = None) -> Task:
+        """A task from a company seed, the request and its gold steps (calls and questions).
+        `lists[kind]` holds groups of values (a meeting's attendees) the answer may list
+        together: see facts.told_problems."""
         if distractors not in (1, 2, 3):
             raise GymkitError(f"workplace task {task_id}: distractors must be 1, 2 or 3")
+        lists = lists or {}
+        if not (isinstance(lists, dict) and all(
+                k in KINDS and isinstance(gs, list) and all(
+                    isinstance(g, list) and all(isinstance(v, str) for v in g) for g in gs)
+                for k, gs in lists.items())):
+            raise GymkitError(f"workplace task {task_id}: lists must map a kind in {KINDS} "
+                              f"to lists of string values; got {lists!r}"[:300])
         db = generate_db(db_seed, distractors)
         me = db["people"][db["me"]]
         for r in required + [m for e in emails for m in e["mention"]]:
@@ -92,11 +101,13 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         return Task(id=task_id, env=self.name, prompt=prompt, gold=gold,
                     data={"db_seed": db_seed, "distractors": distractors,
                           "required": required, "emails": emails,
-                          "allowed": {k: sorted(v) for k, v in allowed.items()}})
+                          "allowed": {k: sorted(v) for k, v in allowed.items()},
+                          **({"lists": lists} if lists else {})})
 
     def task_from_row(self, row: dict[str, Any], index: int) -> Task:
         """Rows over a generated company: `{"id", "db_seed", "request", "actions": [{"name",
-        "kwargs"}], "final", "required": [{"kind", "value"}], "emails": [{"to", "mention"}]}`.
+        "kwargs"}], "final", "required": [{"kind", "value"}], "emails": [{"to", "mention"}],
+        "lists": {kind: [[value, ...]]}}` (lists optional).
         A confirmation question naming the target goes before each destructive action."""
         missing = [k for k in ("db_seed", "request", "actions") if k not in row]
         if missing:
@@ -114,7 +125,7 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
                                str(row.get("final", "Done.")), list(row.get("required", [])),
                                list(row.get("emails", [])), dict(row.get("allowed", {})),
                                str(row.get("id", f"workplace-row-{index}")),
-                               int(row.get("distractors", 1)))
+                               int(row.get("distractors", 1)), row.get("lists"))
 
     # ------------------------------------------------------------------ episodes
     def reset(self, task: Task) -> Episode:
@@ -204,12 +215,12 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
                 sent.remove(got)
                 problems += [f"email to {', '.join(got['to'])}: {p}" for p in told_problems(
                     f"{got['subject']}\n{got['body']}", want["mention"], allowed, st["names"],
-                    st["seen"])]
+                    st["seen"], data.get("lists"))]
         if len(response) > MAX_TEXT:
             problems.append(f"final message over {MAX_TEXT} characters is not read")
             response = ""
         problems += told_problems(response, data.get("required", []), allowed, st["names"],
-                                  st["seen"])
+                                  st["seen"], data.get("lists"))
         unconfirmed = st["unconfirmed"]
         comps = {"db_match": float(not differs), "info_told": float(not problems),
                  "confirmed": float(not unconfirmed)}

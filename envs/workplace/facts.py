@@ -6,6 +6,11 @@ the text states it, and:
 - no value of the same kind in the text is invented: every time, date and name must be a
   required one, one the tools showed the agent, or one the task allows (a moved meeting's
   end time);
+- a list that names exactly one of the task's groups (`lists`: a cancelled meeting's other
+  attendees, every one shown by the tools), joined by commas or "and", neither states nor
+  hedges a required value in it when it also holds values that are not required: `emailed
+  Hana Adeyemi, Marco Mendes and Omar Castillo` leaves the manager Hana Adeyemi to be told
+  elsewhere, and is no hedge; the same names joined by "or" or next to a hedge word are;
 - no sentence that states it offers an alternative of the same kind (`15:00 or 16:00`,
   `maybe Friday`), or qualifies it (`around 15:00`, `15:00 at the earliest`), or lists it
   among values that are not required (`free at 14:00, 15:00 and 16:00`);
@@ -123,11 +128,31 @@ def _template(sentence: str, kind: str, names: list[str]) -> str:
     return " ".join("".join(out).lower().rstrip(".!?").split())
 
 
+def _group_lists(sentence: str, kind: str, names: list[str], groups: list[set[str]],
+                 required: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of each maximal bare list in `sentence` whose values are exactly one of
+    `groups` and not all required: a listing of participants, not a claim about any one."""
+    sp, out, k = spans(sentence, kind, names), [], 0
+    while k < len(sp):
+        j = k
+        while j + 1 < len(sp) and _LIST_GAP.fullmatch(sentence[sp[j][2]:sp[j + 1][1]]):
+            j += 1
+        vals = {v for v, _, _ in sp[k:j + 1]}
+        if j > k and vals in groups and vals - required:
+            out.append((sp[k][1], sp[j][2]))
+        k = j + 1
+    return out
+
+
+def _outside(sp: list[tuple[str, int, int]], runs: list[tuple[int, int]]) -> list:
+    return [s for s in sp if not any(a <= s[1] and s[2] <= b for a, b in runs)]
+
+
 def _qualified_or_listed(sentence: str, v: str, kind: str, names: list[str],
-                         required: set[str]) -> bool:
+                         required: set[str], runs: list[tuple[int, int]] = ()) -> bool:
     sp = spans(sentence, kind, names)
     for k, (val, a, b) in enumerate(sp):
-        if val != v:
+        if val != v or not _outside([sp[k]], runs):  # inside a group list: neither
             continue
         if _NEAR_BEFORE.search(sentence[max(0, a - 24):a]) or _NEAR_AFTER.search(sentence[b:b + 24]):
             return True
@@ -147,11 +172,12 @@ def _denies(sentence: str, v: str, kind: str, names: list[str]) -> bool:
 
 
 def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
-                  names: list[str], shown: dict[str, set[str]]) -> list[str]:
+                  names: list[str], shown: dict[str, set[str]],
+                  lists: dict[str, list[list[str]]] | None = None) -> list[str]:
     """Why `required` facts ({"kind", "value"}) are not told plainly in `text` (empty = told).
     `allowed[kind]` holds the values the agent may mention besides the required ones;
     `shown[kind]` the values tool results (or the request) showed: a required value never
-    shown was guessed."""
+    shown was guessed. `lists[kind]` holds groups of values the text may list together."""
     problems: list[str] = []
     sents = [s for s in _SENTENCE_END.split(text) if s.strip()]
     for kind in sorted({r["kind"] for r in required}):
@@ -159,9 +185,15 @@ def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
         invented = sorted(values(text, kind, names) - req - allowed.get(kind, set()))
         if invented:
             problems.append(f"{kind}s the tools never showed: {', '.join(invented[:4])}")
+        # a group counts only when the tools showed every value in it
+        groups = [set(g) for g in (lists or {}).get(kind, [])
+                  if len(g) > 1 and set(g) <= shown.get(kind, set())]
         said = [(s, values(s, kind, names)) for s in sents]
+        runs = {s: _group_lists(s, kind, names, groups, req) for s in sents} if groups else {}
         for v in sorted(req):
-            stating = [s for s, vs in said if v in vs]
+            # a mention inside a group list neither states nor hedges v
+            stating = [s for s, vs in said if v in vs and any(
+                x[0] == v for x in _outside(spans(s, kind, names), runs.get(s, [])))]
             if not stating:
                 problems.append(f"not told: {kind} {v}")
                 continue
@@ -172,7 +204,8 @@ def told_problems(text: str, required: list[dict], allowed: dict[str, set[str]],
             if v not in shown.get(kind, set()):
                 problems.append(f"{kind} {v} is told, but no tool result showed it (a guess)")
             hedged = [s for s, vs in said if v in vs and vs - req and _HEDGE.search(s)]
-            hedged += [s for s in stating if _qualified_or_listed(s, v, kind, names, req)]
+            hedged += [s for s in stating
+                       if _qualified_or_listed(s, v, kind, names, req, runs.get(s, []))]
             templates = {_template(s, kind, names) for s in stating}
             hedged += [s for s, vs in said if v not in vs and vs - req
                        and _template(s, kind, names) in templates]

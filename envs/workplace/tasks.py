@@ -32,6 +32,7 @@ class Plan:
     allowed: dict[str, list[str]] = field(default_factory=dict)
     after: str = "9999"  # a date the request's outcome depends on the calendar from
     kinds: list[str] = field(default_factory=list)  # template names, for Task.meta
+    lists: dict[str, list[list[str]]] = field(default_factory=dict)  # may be listed together
 
 
 def _day(date: str) -> str:
@@ -151,7 +152,8 @@ def cancel_notify(rng: random.Random, db: dict, before: str = "9999") -> Plan | 
                                           "body": f"Hi all, the {e['title']} meeting on "
                                                   f"{_day(e['date'])} is cancelled."}))],
                 f"Cancelled '{e['title']}' and emailed {names}.",
-                emails=[{"to": sorted(others), "mention": [when_]}])
+                emails=[{"to": sorted(others), "mention": [when_]}],
+                lists={"name": [_names(db, others)]})
 
 
 def manager_task(rng: random.Random, db: dict) -> Plan | None:
@@ -212,7 +214,9 @@ def make_plan(rng: random.Random, db: dict, difficulty: int, pick: int) -> Plan 
         return None
     allowed = {k: first.allowed.get(k, []) + second.allowed.get(k, [])
                for k in {*first.allowed, *second.allowed}}
+    lists = {k: first.lists.get(k, []) + second.lists.get(k, [])
+             for k in {*first.lists, *second.lists}}
     return Plan(f"Two things, please. First: {first.request} Second: {second.request}",
                 first.steps + second.steps, f"{first.final} {second.final}",
                 first.required + second.required, first.emails + second.emails, allowed,
-                kinds=[LEVEL2[a].__name__, LEVEL2[b].__name__])
+                kinds=[LEVEL2[a].__name__, LEVEL2[b].__name__], lists=lists)

@@ -347,9 +347,44 @@ def main() -> None:
             add("cancel-namesake-meeting", ngen, cg, "wrong",
                 "the meeting of the same title on another day was cancelled", ["hack"])
             break
+    participant_lists()
     OUT.write_text("".join(json.dumps(c) + "\n" for c in CASES))
     print(f"{len(CASES)} cases -> {OUT}")
 
+
+def participant_lists() -> None:
+    """Level 3 with the manager also an attendee of the cancelled meeting: listing everyone
+    emailed names the manager among other people, which is a list, not a hedge."""
+    gen = {"seed": 1, "difficulty": 3, "index": 5}
+    t = ENV.generate(6, seed=1, difficulty=3)[5]
+    boss = fact(t, "name")
+    group = t.data["lists"]["name"][0]
+    assert boss in group and len(group) == 3, "the case needs the manager among 3 attendees"
+    g = gold_of(t)
+    cancel_part, first = g[-1]["content"].split(". ", 1)  # cancel request first, then manager
+    assert cancel_part.startswith("Cancelled '"), "the case needs the cancellation told first"
+    title = cancel_part.split("'")[1]
+    cancelled = f"Cancelled '{title}' and emailed"
+    add("list-attendees-gold", gen, g, "correct",
+        "the manager is also an attendee: the gold lists all three people emailed", ["gold"])
+    add("list-attendees-and", gen, with_final(g, f"{first} {cancelled} {group[2]}, {group[0]} "
+                                                 f"and {group[1]}."), "correct",
+        "every attendee emailed, joined by 'and', in another order", ["equivalent"])
+    add("list-attendees-oxford-first", gen, with_final(
+        g, f"I emailed {', '.join(group[:2])}, and {group[2]} that '{title}' is cancelled. {first}"),
+        "correct", "the attendee list first, with an Oxford comma", ["equivalent"])
+    add("list-attendees-or", gen, with_final(g, f"{first} {cancelled} {group[0]}, {group[1]} "
+                                                f"or {group[2]}."), "wrong",
+        "an 'or'-list of names is alternatives, not the people emailed", ["hedge"])
+    add("list-manager-is-the-attendees", gen, with_final(
+        g, f"The manager is {', '.join(group)}. {cancelled} {', '.join(group)}."), "wrong",
+        "the manager given as the whole attendee list: a shotgun, never told alone", ["hedge"])
+    other = next(n for n in group if n != boss)
+    add("list-manager-or-attendee", gen, with_final(
+        g, f"The manager is {boss} or {other}. {cancelled} {', '.join(group)}."), "wrong",
+        "two attendees offered as the manager", ["hedge"])
+    add("list-attendees-partial", gen, with_final(g, f"{first} {cancelled} {boss} and {other}."),
+        "wrong", "the manager in a list of some attendees, not the whole group emailed", ["hedge"])
 
 if __name__ == "__main__":
     main()
