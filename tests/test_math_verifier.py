@@ -29,6 +29,7 @@ from gymkit.verifiers.symbolic import ParseError, equivalent, parse_math
     ("\\boxed{3} or \\boxed%\n{4}", ["3", "4"]),
     ("\\framebox[1cm][c]{4} \\boxed*{5}", ["4", "5"]),
     ("\\colorbox{yellow}{4} \\fcolorbox{red}{white}{5}", ["4", "5"]),
+    ("\\bbox[yellow]{4} \\enclose{box}[mathcolor=red]{5}", ["4", "5"]),  # MathJax boxes
 ])
 def test_find_boxed(text, boxes):
     assert find_boxed(text) == boxes

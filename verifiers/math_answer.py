@@ -28,12 +28,12 @@ MAX_ANSWER_CHARS = 2000
 _SPACE_CMDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\left|\\right|\\displaystyle|\\mathrm|~|"
                          r"\\[hv]space\*?\s*\{[^{}]*\}|\\(?:en|thin|med|thick|negthin)space(?![A-Za-z])")
 _WS = re.compile(r"\s+")
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # invisible: dropped
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"))  # invisible: dropped
 # a box command not followed by a letter (`\boxedx` is another command); colour boxes take their
 # colour arguments first. All of these render a box around their last argument.
-_BOX_RE = re.compile(r"\\(boxed|fbox|framebox|colorbox|fcolorbox|shadowbox|doublebox|ovalbox|Ovalbox)"
-                     r"(?![A-Za-z])")
-_COLOUR_ARGS = {"colorbox": 1, "fcolorbox": 2}
+_BOX_RE = re.compile(r"\\(boxed|fbox|framebox|colorbox|fcolorbox|shadowbox|doublebox|ovalbox|Ovalbox"
+                     r"|bbox|tcbox|enclose)(?![A-Za-z])")
+_COLOUR_ARGS = {"colorbox": 1, "fcolorbox": 2, "enclose": 1}  # MathJax `\\enclose{box}[..]{4}`
 GAP_MAX = 256  # whitespace/comments between a box command and its group; longer is refused, not skipped
 _GAP = re.compile(r"(?:\s|%[^\n]*(?:\n|$))*")  # TeX skips spaces, newlines and `%` comments here
 _OPT_ARG = re.compile(r"\[[^\[\]{}]*\]")  # `\framebox[1cm][c]{...}`, `\colorbox[rgb]{...}`
@@ -102,6 +102,9 @@ def _box_argument(text: str, m: re.Match, pairs: dict[int, int]) -> tuple[int, i
     for _ in range(_COLOUR_ARGS.get(m.group(1), 0)):  # the colours, then the content
         close = pairs.get(k) if k >= 0 and text.startswith("{", k) else None
         k = _skip_gap(text, close + 1) if close is not None else -1
+        if k >= 0 and text.startswith("[", k):
+            opt = _OPT_ARG.match(text, k, k + GAP_MAX)
+            k = _skip_gap(text, opt.end()) if opt else -1
     if k < 0:
         return _BAD
     if text.startswith("{", k):
