@@ -119,6 +119,7 @@ def _written_terms(text: str) -> int:
     return count
 
 
+FORM_NAMES = {"expand": "expanded", "factor": "factored", "simplify": "fully simplified"}
 FORMS = {"expand": ("expanded", _is_expanded), "simplify": ("fully simplified", _is_simplified)}
 
 
@@ -163,8 +164,10 @@ def check_algebra(kind: str, gold: str, answer: str, var: str = "x",
         g_expr = parse_math(g_text.split("=")[-1])
         if not equivalent(g_expr, ans):
             return False, "not equivalent"
-        if kind == "expand" and _written_terms(last) > len(sympy.Add.make_args(sympy.expand(g_expr))):
-            return False, "equivalent but not expanded (like terms not collected, or a zero term)"
+        if kind in FORM_NAMES:  # `2x^2+5x+2x+5`, `(x-6)(x+6) + x - x`: terms the final form has not
+            limit = len(sympy.Add.make_args(sympy.expand(g_expr) if kind == "expand" else g_expr))
+            if _written_terms(last) > limit:
+                return False, f"equivalent but not {FORM_NAMES[kind]} (more terms written than it has)"
         if kind == "factor" and not _is_factored(ans, x):
             return False, "equivalent but not factored"
         if kind in FORMS and not FORMS[kind][1](ans):
