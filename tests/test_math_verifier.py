@@ -140,6 +140,10 @@ def test_symbolic_equivalence():
     ("19 \\times 20", None, None), ("380 \\text{ (or 381)}", None, None), ("381 = 380", None, None),
     ("2, 500", None, None), ("\\infty", None, None), ("1/0", None, None), ("2^3", None, None),
     ("380 cm", "How many kilometres?", None), ("380 or more", None, None), ("\\sqrt{4}", None, None),
+    ("1 45", None, None), ("1 4 5", None, None), ("12 345", None, "12345"), ("3\u200b", None, "3"),
+    ("\\hspace{1em}3", None, "3"), ("516 kilometers", "How many kilometres is it?", "516"),
+    ("516 km/h", "At 60 km/h, how many kilometres?", None), ("145 boxes", "12 boxes. How many pencils?", None),
+    ("145 pencils", "12 boxes of pencils. How many more pencils?", "145"), ("3 h", "How many hours?", "3"),
 ])
 def test_read_number_final_forms(answer, question, value):
     from fractions import Fraction
