@@ -21,6 +21,10 @@ ETC_FILES = ("passwd", "group", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "l
              "profile", "inputrc", "os-release", "ssl")
 DEV_NODES = ("null", "zero", "full", "random", "urandom")
 PACKAGE_DIR = "/opt/gymkit-sandbox"  # where the sandbox package is visible inside
+MIRROR_DIR = "/opt/gymkit-mirror"  # second view of allowlisted trees that live under /tmp
+# Allowlisted trees under /tmp (a venv in a checkout under /tmp, as CI clones can be): each
+# run's private /tmp tmpfs would cover them, so `restore_tmp_trees` binds them back on it.
+TMP_TREES: list[str] = []
 PYTHON = os.path.realpath(sys.executable)  # resolved before any chroot hides the venv link
 # Extension modules that read raw memory or start an interpreter without the audit hook:
 # test runs find an empty file in their place, whatever name they are loaded under.
@@ -86,6 +90,10 @@ def build_root(root: str, package_dir: str, writable: str) -> None:
         os.symlink(target, f"{root}/dev/{name}")
     for path in interpreter_dirs() + site_dirs():
         _bind(path, root)
+    TMP_TREES[:] = [p for p in interpreter_dirs() + site_dirs() if p.startswith("/tmp/")]
+    for i, path in enumerate(TMP_TREES):
+        os.makedirs(f"{root}{MIRROR_DIR}/{i}", mode=0o755, exist_ok=True)
+        linux.mount(path, f"{root}{MIRROR_DIR}/{i}", None, linux.MS_BIND | linux.MS_REC)
     os.makedirs(root + PACKAGE_DIR, mode=0o755, exist_ok=True)
     linux.mount(package_dir, root + PACKAGE_DIR, None, linux.MS_BIND)
     for name in ("tmp", "proc", "root", "home"):
@@ -93,6 +101,15 @@ def build_root(root: str, package_dir: str, writable: str) -> None:
     os.makedirs(root + writable, mode=0o755, exist_ok=True)
     linux.make_tree_readonly(root, recursive=True)
     _bind(writable, root, recursive=False)  # a fresh bind: writable, and only this dir
+
+
+def restore_tmp_trees() -> None:
+    """Inside the root, after a run's fresh tmpfs covered /tmp: bind the allowlisted trees
+    that live under /tmp back at their own paths, read-only (root-owned dirs lead to them)."""
+    for i, path in enumerate(TMP_TREES):
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        linux.mount(f"{MIRROR_DIR}/{i}", path, None, linux.MS_BIND | linux.MS_REC)
+        linux.make_tree_readonly(path, recursive=True)
 
 
 def _python_trees() -> list[str]:

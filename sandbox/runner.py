@@ -148,13 +148,15 @@ def enter_namespaces() -> None:
 def _fresh_tmp(req: dict, index: int, test_mode: bool) -> None:
     """Namespaces mode: a new tmpfs at /tmp per job, capped in bytes and inodes. The last
     job's is detached lazily: its cost is bounded by the caps, never by the candidate."""
-    from . import linux
+    from . import linux, rootfs  # not at import time: the test zygote never loads ctypes
     if index > 0:
         linux.umount_lazy(WORK_ROOT_NS)
     # Test runs get a noexec working dir: no candidate-built .so can be loaded next to the nonce.
     flags = linux.MS_NOSUID | linux.MS_NODEV | (linux.MS_NOEXEC if test_mode else 0)
     linux.mount("tmpfs", WORK_ROOT_NS, "tmpfs", flags,
                 f"size={req['disk_mb']}m,nr_inodes={req['inodes']},mode=755")
+    if not test_mode:  # test runs see the stdlib only: no site-packages to bring back
+        rootfs.restore_tmp_trees()
 
 
 def _make_workdir(job: dict, index: int, req: dict, mode: str, work_root: str,
