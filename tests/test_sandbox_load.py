@@ -69,6 +69,9 @@ def test_hostile_next_to_honest():
     assert "ok" not in statuses
     if cg and os.path.exists(f"{cg}/memory.max_usage_in_bytes"):
         peak = int(open(f"{cg}/memory.max_usage_in_bytes").read())
-        # every run is capped at MEMORY_MB, and at most `slots` run at once
-        assert peak <= (client.slot_count() * MEMORY_MB + 64) * 2 ** 20, peak / 2 ** 20
+        # every run is capped at MEMORY_MB and at most `slots` run at once; the allowance is
+        # for the pre-forked runners and for page cache charged to the first reader (a fresh
+        # venv's files read first by a run: 270 MB peak in a fresh clone, 163 MB in a warm one).
+        # Uncapped, the hostile runs above would hold well over 1 GB.
+        assert peak <= (client.slot_count() * MEMORY_MB + 192) * 2 ** 20, peak / 2 ** 20
         print(f"peak memory of all runs together: {peak / 2 ** 20:.0f} MB")
