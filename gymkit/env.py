@@ -167,10 +167,22 @@ class BaseEnv:
         errors = message.get("tool_call_errors") or []
         if calls or errors:
             if episode.turn >= self.max_turns:
-                return Step(done=True, score=Score(reward=0.0, status="truncated",
-                                                   info={"reason": "turn limit reached"}))
+                return self.turn_limit()
             return Step(observation=self.run_calls(episode, calls, errors))
         return Step(done=True, score=self.safe_score(episode, message.get("content") or ""))
+
+    def turn_limit(self, observation: list[Message] | None = None) -> Step:
+        """The episode ran out of turns: `truncated`, with the last observation kept."""
+        return Step(observation=observation or [], done=True, score=Score(
+            reward=0.0, status="truncated", info={"reason": "turn limit reached"}))
+
+    def after_gold_calls(self, task: Task) -> Episode:
+        """A fresh episode with the gold's tool calls run on it: the state the gold leaves."""
+        episode = self.reset(task)
+        for msg in self.gold_actions(task):
+            if msg.get("tool_calls"):
+                self.run_calls(episode, msg["tool_calls"], [])
+        return episode
 
     def run_calls(self, episode: Episode, calls: list[dict], errors: list[str]) -> list[Message]:
         obs = [tool_result("invalid", "error", f"error: {e}") for e in errors]

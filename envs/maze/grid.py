@@ -225,8 +225,7 @@ class GridPuzzleEnv(BaseEnv):
         if st["solved"] or st["steps"] >= d["budget"]:
             return Step(done=True, score=self.safe_score(episode, ""))
         if episode.turn >= self.max_turns:
-            return Step(done=True, score=Score(reward=0.0, status="truncated",
-                                               info={"reason": "turn limit reached"}))
+            return self.turn_limit()
         left = d["budget"] - st["steps"]
         return Step(observation=[user(f"{note} {left} steps left.\n{self._board(episode)}")])
 

@@ -208,17 +208,12 @@ class RetailAgentEnv(RetailTools, BaseEnv):
                 return Step(observation=[user(reply)], done=True, score=self.safe_score(episode, text))
             obs = [user(reply)]
         if episode.turn >= self.max_turns:
-            return Step(observation=obs, done=True, score=Score(
-                reward=0.0, status="truncated", info={"reason": "turn limit reached"}))
+            return self.turn_limit(obs)
         return Step(observation=obs)
 
     def gold_db(self, task: Task) -> Database:
         """The store after replaying the gold tool calls on a fresh copy."""
-        ep = self.reset(task)
-        for msg in self.gold_actions(task):
-            if msg.get("tool_calls"):
-                self.run_calls(ep, msg["tool_calls"], [])
-        return ep.state["db"]
+        return self.after_gold_calls(task).state["db"]
 
     def score_episode(self, episode: Episode, response: str) -> Score:
         db, gold = episode.state["db"], self.gold_db(episode.task)
