@@ -72,12 +72,21 @@ def _wire_fds(fds: dict) -> None:
     os.closerange(keep, 1 << 16)  # drops the runner's sockets, pipes and namespace fds
 
 
+# Plain ints, listed once in the warm process: every fork inherits the list.
+_SIGNALS = tuple(int(s) for s in signal.valid_signals()
+                 if s not in (signal.SIGKILL, signal.SIGSTOP))
+
+
 def _reset_signals() -> None:
-    for sig in signal.valid_signals():
-        if sig in (signal.SIGKILL, signal.SIGSTOP):
+    """Every handler back to the default. Only dispositions that differ are changed (a
+    sigaction costs a seccomp check each); `getsignal` is None for a handler set outside
+    Python, which is reset as well."""
+    getsignal, dfl = signal.getsignal, signal.SIG_DFL
+    for sig in _SIGNALS:
+        if getsignal(sig) is dfl:
             continue
         try:
-            signal.signal(sig, signal.SIG_DFL)
+            signal.signal(sig, dfl)
         except (OSError, ValueError):
             continue  # signals Python may not touch (e.g. 32/33, used by libc)
     # What a fresh Python interpreter does: ignore SIGPIPE and SIGXFSZ, turn them into OSError.
@@ -112,7 +121,8 @@ def enter(job: dict, cfg: dict, fds: dict, workdir: str) -> None:
         os._exit(EXIT_HARNESS_FAULT)
     if job.get("test") is None:
         _run_python(job["code"])
-    _run_python_test(job["code"], job["test"], job["nonce"], job.get("prelude") or "")
+    _run_python_test(job["code"], job["test"], job["nonce"], job.get("prelude") or "",
+                     job.get("compiled"))
 
 
 def _fresh_interpreter_state() -> None:
@@ -217,7 +227,17 @@ def _pristine_builtins() -> types.ModuleType:
     return mod
 
 
-def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> None:
+def precompile(test: str, prelude: str) -> tuple | None:
+    """The trusted test and prelude compiled once in the runner, before the forks; None if
+    either fails, and then the candidate's process compiles them and reports why."""
+    try:
+        return compile(test, "<test>", "exec"), compile(prelude, "<prelude>", "exec")
+    except Exception:  # SyntaxError, ValueError (NUL), RecursionError, MemoryError
+        return None
+
+
+def _run_python_test(code: str, test: str, nonce: str, prelude: str = "",
+                     compiled: tuple | None = None) -> None:
     """`run_tests`: the nonce goes to fd 3 only once the tests ran to their end.
 
     The candidate and the tests run in a worker thread, in separate namespaces (see
@@ -232,8 +252,8 @@ def _run_python_test(code: str, test: str, nonce: str, prelude: str = "") -> Non
     write, exit_, start, lock = os.write, os._exit, _thread.start_new_thread, _thread.allocate_lock
     exec_, out, err = builtins.exec, sys.stdout, sys.stderr
     try:
-        test_code = compile(test, "<test>", "exec")
-        prelude_code = compile(prelude, "<prelude>", "exec")
+        test_code, prelude_code = compiled or (compile(test, "<test>", "exec"),
+                                               compile(prelude, "<prelude>", "exec"))
     except SyntaxError as exc:
         write(2, f"sandbox: the test program does not compile: {exc}\n".encode())
         exit_(EXIT_HARNESS_FAULT)

@@ -229,6 +229,8 @@ def _supervise(job: dict, req: dict, mode: str, workdir: str) -> dict:
         oom_before = cg.oom_kills()
     elif CGROUP is not None and req.get("uid") is not None:
         cg = RunCgroup(CGROUP[0], CGROUP[1], job["memory_mb"] * 2 ** 20)
+    if want_verdict:  # trusted code: compiled here once, not in every candidate process
+        job = {**job, "compiled": jail.precompile(job["test"], job.get("prelude") or "")}
     t0 = time.monotonic()
     gc.freeze()  # what the runner allocated: the candidate's GC never scans (copies) it
     pid = os.fork()
