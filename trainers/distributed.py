@@ -111,6 +111,26 @@ class TrainWorker:
             return merge_lora(state, lora_sites(self.model))
         return {plain_name(k): v for k, v in state.items()}
 
+    def join_sync(self, addr: str, port: int, world: int, backend: str, timeout_s: float) -> int:
+        """Rank 0 only: rank 0 of the weight-sync group with the rollout engines."""
+        from gymkit.trainers.weight_sync import SyncGroup
+
+        self.sync_group = SyncGroup(addr, port, 0, world, backend, timeout_s)
+        return 0
+
+    def sync_manifest(self, bucket_bytes: int) -> list:
+        from gymkit.trainers.weight_sync import manifest
+
+        return manifest(self.model, bucket_bytes)
+
+    def send_weights(self, buckets: list) -> int:
+        """Every rank gathers tensor by tensor (FSDP2 all-gathers); rank 0 broadcasts the
+        buckets to the engines. Returns the bytes rank 0 sent."""
+        from gymkit.trainers.weight_sync import full_tensor, sampler_tensors, send_buckets
+
+        group = getattr(self, "sync_group", None) if self.rank == 0 else None
+        return send_buckets(group, sampler_tensors(self.model, full_tensor), buckets)
+
     def save(self, folder: str, export: bool) -> dict | None:
         """Sharded model + optimizer (torch.distributed.checkpoint) under `folder/sharded`;
         with `export`, rank 0 also writes a consolidated HF model (LoRA merged) to
@@ -196,7 +216,12 @@ class TrainGroup:
         if gpu and ray.cluster_resources().get("GPU", 0) < self.world:
             raise TrainGroupError(f"trainer.distributed.world_size={self.world} needs "
                                   f"{self.world} GPUs; Ray has {ray.cluster_resources().get('GPU', 0):g}")
-        bundle = {"CPU": dcfg.cpus_per_rank, **({"GPU": 1} if gpu else {})}
+        colocated = dcfg.engines.count > 0 and dcfg.engines.placement == "colocated"
+        # colocated rollout engines share each rank's bundle: half its GPU, their own CPUs
+        self.gpu_share = (0.5 if colocated else 1.0) if gpu else 0.0
+        self.gpu = gpu
+        cpus = dcfg.cpus_per_rank + (dcfg.engines.cpus_per_engine if colocated else 0)
+        bundle = {"CPU": cpus, **({"GPU": 1} if gpu else {})}
         self.pg = placement_group([bundle] * self.world, strategy=dcfg.placement)
         ready, _ = ray.wait([self.pg.ready()], timeout=self.timeout)
         if not ready:
@@ -206,7 +231,7 @@ class TrainGroup:
                 f"placed within {self.timeout:.0f} s; cluster has {ray.cluster_resources()}")
         worker = ray.remote(max_restarts=0)(TrainWorker)
         self.actors = [worker.options(
-            num_cpus=dcfg.cpus_per_rank, num_gpus=1 if gpu else 0,
+            num_cpus=dcfg.cpus_per_rank, num_gpus=self.gpu_share,
             scheduling_strategy=PlacementGroupSchedulingStrategy(self.pg, i)).remote(
                 cfg, i, self.world) for i in range(self.world)]
         try:
@@ -272,6 +297,32 @@ class TrainGroup:
         return self.gather("weight gather", [a.sampler_state.remote() for a in self.actors])[0]
 
     shared = False  # the sampler always receives the weights
+    _sync_members: tuple = ()  # the engine actors the broadcast group was built with
+
+    def broadcast_weights(self, pool) -> None:
+        """Broadcast strategy: train rank 0 and the engines form a process group (built once,
+        rebuilt when an engine was replaced); all ranks gather tensor by tensor and rank 0
+        broadcasts the buckets. A failure or stall names the train rank or engine."""
+        from gymkit.policy.engines import wait_named
+
+        ecfg = self.cfg.trainer.distributed.engines
+        pool.restart_dead()
+        if self._sync_members != tuple(pool.actors):
+            addr, port = self.gather("weight-sync rendezvous", [self.actors[0].master.remote()])[0]
+            world, backend = 1 + len(pool.actors), "nccl" if self.gpu else "gloo"
+            wait_named([("train rank 0", self.actors[0].join_sync.remote(
+                addr, port, world, backend, ecfg.timeout_s))] + [
+                (f"engine {i}", a.join_sync.remote(addr, port, i + 1, world, backend,
+                                                   ecfg.timeout_s))
+                for i, a in enumerate(pool.actors)], ecfg.timeout_s + 30, "join the weight-sync group")
+            self._buckets = self.gather("weight-sync manifest", [
+                self.actors[0].sync_manifest.remote(int(ecfg.bucket_mb * 2 ** 20))])[0]
+            self._sync_members = tuple(pool.actors)
+        pool.version += 1
+        wait_named([(f"train rank {r}", a.send_weights.remote(self._buckets))
+                    for r, a in enumerate(self.actors)] +
+                   [(f"engine {i}", e.receive.remote(self._buckets, pool.version))
+                    for i, e in enumerate(pool.actors)], ecfg.timeout_s + 30, "weight sync")
 
     def write(self, folder: Path) -> dict[str, Any]:
         """Sharded model + optimizer (`folder/sharded`) and the consolidated HF export, LoRA

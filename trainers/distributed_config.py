@@ -10,6 +10,26 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+class EnginesConfig(BaseModel):
+    """`count: 0` samples in the driver process (today's default). `N >= 1` runs N rollout
+    engines as Ray actors (gymkit/policy/engines.py), each a whole `backend` policy; a batch
+    is split across them (data parallel)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    count: int = Field(0, ge=0)
+    gpus_per_engine: int = Field(1, gt=0)  # vllm tensor parallel size inside one engine
+    cpus_per_engine: float = Field(1.0, gt=0)
+    # separate: bundles of their own; colocated: inside the train ranks' bundles (one engine
+    # per rank, half a GPU each), asleep while the trainer updates
+    placement: Literal["separate", "colocated"] = "separate"
+    # auto: broadcast with a TrainGroup, object_store with the in-process trainer
+    weight_sync: Literal["auto", "object_store", "broadcast"] = "auto"
+    bucket_mb: float = Field(256.0, gt=0)  # broadcast: one flat buffer per bucket
+    timeout_s: float = Field(300.0, gt=0)  # start, sync and sleep; a stuck engine is named
+    generate_timeout_s: float = Field(3600.0, gt=0)  # one share of a batch on one engine
+
+
 class DistributedConfig(BaseModel):
     """`world_size: 0` trains in the driver process (the CPU laptop path). `N >= 1` starts a
     `TrainGroup` of N Ray actors, each one torch.distributed rank holding an FSDP2 shard."""
@@ -27,12 +47,21 @@ class DistributedConfig(BaseModel):
     # STRICT_PACK: all ranks on one node (fails fast when they do not fit); PACK for multi-node
     placement: Literal["STRICT_PACK", "PACK", "SPREAD"] = "STRICT_PACK"
     ray_address: str | None = None  # join a running cluster ("auto" or host:port); None: local
+    engines: EnginesConfig = Field(default_factory=EnginesConfig)  # rollout engines as actors
 
     @model_validator(mode="after")
     def _mesh(self) -> "DistributedConfig":
         if self.world_size and self.world_size % self.replicas:
             raise ValueError(f"world_size {self.world_size} is not a multiple of "
                              f"replicas {self.replicas}")
+        eng = self.engines
+        if eng.placement == "colocated" and eng.count and eng.count != self.world_size:
+            raise ValueError(f"engines.placement colocated puts one engine on each train rank: "
+                             f"engines.count must equal world_size ({self.world_size}), "
+                             f"got {eng.count}")
+        if eng.weight_sync == "broadcast" and eng.count and not self.world_size:
+            raise ValueError("engines.weight_sync broadcast needs a TrainGroup "
+                             "(world_size >= 1); the in-process trainer uses object_store")
         return self
 
     @property

@@ -50,6 +50,53 @@ class LocalLearner:
         pass
 
 
+def make_sampler_and_learner(cfg: TrainConfig, policy: Policy | None = None):
+    """The sampler and the learner, built in the order placement needs: in-process policy or
+    separate rollout engines first, then the learner; colocated engines go last, into the
+    train ranks' own bundles. Returns (policy, learner, owns_policy)."""
+    engines = cfg.trainer.distributed.engines
+    owns = policy is None
+    if policy is None and not engines.count:
+        from gymkit.policy import load_policy
+
+        policy = load_policy(cfg.model, cfg.backend, **cfg.backend_options)
+    elif policy is None and engines.placement == "separate":
+        policy = _engine_pool(cfg)
+    learner = make_learner(policy, cfg)
+    if policy is None:  # colocated: one engine in each train rank's bundle
+        try:
+            policy = _engine_pool(cfg, learner.pg, learner.gpu_share)
+        except BaseException:
+            learner.close()
+            raise
+    return policy, learner, owns
+
+
+def _engine_pool(cfg: TrainConfig, pg=None, gpu_share: float = 0.0) -> Policy:
+    from gymkit.policy.engines import EnginePool
+
+    dcfg = cfg.trainer.distributed
+    return EnginePool(cfg.model, cfg.backend, cfg.backend_options, dcfg.engines,
+                      ray_address=dcfg.ray_address, placement_group=pg, gpu_share=gpu_share)
+
+
+def push_weights(learner, policy: Policy, cfg: TrainConfig) -> None:
+    """The sampler gets the learner's weights, by the configured strategy: a broadcast group
+    (TrainGroup -> engines, bucketed), or the whole state through `Policy.sync_weights` (in
+    process, or the Ray object store for engines)."""
+    if learner.shared:
+        return
+    engines = cfg.trainer.distributed.engines
+    strategy = engines.weight_sync
+    if strategy == "auto":
+        strategy = "broadcast" if engines.count and cfg.trainer.distributed.enabled \
+            else "object_store"
+    if strategy == "broadcast":
+        learner.broadcast_weights(policy)
+    else:
+        policy.sync_weights(learner.sampler_state())
+
+
 def make_learner(policy: Policy, cfg: TrainConfig):
     """`LocalLearner`, or a `TrainGroup` of `trainer.distributed.world_size` ranks."""
     if cfg.trainer.distributed.enabled:

@@ -27,7 +27,7 @@ from .checkpoint import latest_checkpoint, load_trainer_state, save_checkpoint, 
 from .config import TrainConfig, dump_config
 from .data import TaskStream, heldout_for_run
 from .metrics import MetricsWriter, RunHealth, plot_rewards, step_record
-from .learner import make_learner
+from .learner import make_sampler_and_learner, push_weights
 from .reward_model import RewardBlender
 
 
@@ -100,20 +100,19 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
     cfg.out.mkdir(parents=True, exist_ok=True)
     (cfg.out / "config.yaml").write_text(dump_config(cfg))
     seed_everything(cfg.seed)
-    if policy is None:
-        from ..policy import load_policy
-
-        policy = load_policy(cfg.model, cfg.backend, **cfg.backend_options)
-    # in this process, or N FSDP2 ranks (trainer.distributed.world_size): same update code
-    learner = make_learner(policy, cfg)
+    # sampler: in this process or rollout engines (Ray actors); learner: in this process or
+    # N FSDP2 ranks (trainer.distributed.world_size); the loop below is the same for all
+    policy, learner, owns_policy = make_sampler_and_learner(cfg, policy)
     stream = _stream(cfg)
     try:
         start = _resume(cfg, learner, stream) if resume else 0
         shared = learner.shared
         if start and not shared:
-            policy.sync_weights(learner.sampler_state())
+            push_weights(learner, policy, cfg)
     except BaseException:
         learner.close()
+        if owns_policy:
+            policy.close()
         raise
     pool = make_pool(cfg)
     blender = RewardBlender.from_config(cfg)
@@ -161,7 +160,7 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                     update = learner.update(prep.sequences)
                 # 4. the sampler gets the new weights
                 if not shared:
-                    policy.sync_weights(learner.sampler_state())
+                    push_weights(learner, policy, cfg)
                 t_upd = time.monotonic() - t1
                 rec = step_record(step, rollouts, prep, update, {
                     "generate_s": t_gen, "update_s": t_upd, "step_s": time.monotonic() - t0})
@@ -182,6 +181,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         pool.close()
         stream.close()
         learner.close()
+        if owns_policy and cfg.trainer.distributed.engines.count:
+            policy.close()  # engine actors; an in-process policy stays usable by the caller
 
 
 def _eval_due(cfg: TrainConfig, step: int) -> bool:

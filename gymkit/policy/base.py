@@ -66,6 +66,8 @@ class Generation:
     # Positions in token_ids that the backend forced rather than sampled (the thinking budget's
     # "</think>"): the trainer should mask them out of the policy-gradient loss.
     forced: list[int] = field(default_factory=list)
+    # The policy version (weight syncs so far) of the engine that sampled it; None in-process.
+    version: int | None = None
 
 
 class Policy(ABC):
