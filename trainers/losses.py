@@ -3,7 +3,9 @@
 Shapes: `B` sequences (a micro-batch), `T` completion positions (right-padded), `V` vocab.
 `mask: (B, T)` is 1 on tokens the model generated (the rollout's `loss_mask`; tool results,
 user turns and padding are 0). The trainer knows nothing of the algorithm: it calls
-`policy_loss` per micro-batch and sums the results.
+`policy_loss` per micro-batch and sums the results. Three policy terms: ppo (clipped token
+ratio), gspo (clipped sequence ratio), cispo (clipped, detached token weight); any of them can
+be re-weighted against the sampler's own logprobs (`mismatch_weights`: tis / mis).
 
 Normalisation pitfall: every aggregation divides by counts of the WHOLE batch being stepped
 (`n_tokens`, `n_seqs`), passed in by the caller. Dividing by a micro-batch's own counts makes
@@ -13,14 +15,16 @@ micro-batch losses equals the full-batch loss exactly.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields
+from typing import ClassVar, Literal
 
 import torch
 from torch import Tensor
 
 AggMode = Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"]
 KLKind = Literal["k1", "k3", "low_var_kl", "k1_reward"]
+PolicyKind = Literal["ppo", "gspo", "cispo"]
+Correction = Literal["none", "tis", "mis"]
 
 
 def token_logprobs(logits: Tensor, targets: Tensor) -> Tensor:
@@ -93,33 +97,151 @@ def aggregate(values: Tensor, mask: Tensor, mode: AggMode, *, n_tokens: int, n_s
 
 @dataclass
 class LossStats:
-    """Sums over a micro-batch (the trainer adds them up, then divides by global counts)."""
+    """Sums over a micro-batch (the trainer adds them up, then divides by global counts).
+
+    The fields named in `MAX_FIELDS` are maxima: `merge` (and the all-reduce across ranks)
+    combines them with max, every other field with +.
+    """
+
+    MAX_FIELDS: ClassVar[tuple[str, ...]] = ("ratio_max", "mismatch_ratio_max")
 
     clipped_tokens: float = 0.0
     dual_clipped_tokens: float = 0.0  # negative-advantage tokens capped at -clip_ratio_c * A
     ratio_sum: float = 0.0
-    ratio_max: float = 0.0  # a max, not a sum: combine micro-batches with max()
+    ratio_max: float = 0.0  # a max, not a sum
     kl_sum: float = 0.0
     tokens: float = 0.0
+    # sampler vs trainer old logprobs (only when both exist: loss.old_logprobs = recompute)
+    mismatch_tokens: float = 0.0  # tokens that had both sets: the denominator of the below
+    mismatch_kl_sum: float = 0.0  # k3 estimate of KL(sampler || trainer), summed over tokens
+    mismatch_ratio_max: float = 0.0  # a max: largest weight exp(trainer_old - sampler)
+    mismatch_truncated_tokens: float = 0.0  # weight > is_cap (what tis caps)
+    mismatch_masked_tokens: float = 0.0  # weight outside [1/is_cap, is_cap] (what mis drops)
+
+    def merge(self, other: "LossStats") -> "LossStats":
+        """Add `other` into this one in place (max for the maxima); returns self."""
+        for f in fields(self):
+            a, b = float(getattr(self, f.name)), float(getattr(other, f.name))
+            setattr(self, f.name, max(a, b) if f.name in self.MAX_FIELDS else a + b)
+        return self
+
+
+def ppo_token_loss(ratio: Tensor, adv: Tensor, clip_low: float, clip_high: float,
+                   clip_ratio_c: float | None) -> tuple[Tensor, Tensor, Tensor]:
+    """`-min(r*A, clip(r, 1-clip_low, 1+clip_high)*A)` per token, dual-clipped.
+
+    `ratio: (B, T)`, `adv: (B, 1)` -> (per-token loss, clipped (bool), dual-clipped (bool)).
+    """
+    clipped_ratio = ratio.clamp(1.0 - clip_low, 1.0 + clip_high)
+    per_token = -torch.minimum(ratio * adv, clipped_ratio * adv)
+    dual = torch.zeros_like(per_token, dtype=torch.bool)
+    if clip_ratio_c is not None:
+        if clip_ratio_c <= 1.0:
+            raise ValueError(f"clip_ratio_c must be > 1, got {clip_ratio_c}")
+        cap = -clip_ratio_c * adv  # > 0 where A < 0
+        dual = (adv < 0) & (per_token > cap)
+        per_token = torch.where(dual, cap.expand_as(per_token), per_token)
+    return per_token, (ratio * adv > clipped_ratio * adv).detach(), dual
+
+
+def gspo_token_loss(log_ratio: Tensor, adv: Tensor, mask: Tensor, clip_low: float,
+                    clip_high: float) -> tuple[Tensor, Tensor, Tensor]:
+    """GSPO-token (Zheng et al. 2025): one importance ratio per sequence, gradient per token.
+
+    s_i = exp(mean over the sequence's masked tokens of log_ratio): a geometric mean, so its
+    size does not grow with length and one stale token cannot blow it up. Each token carries
+    s_i,t = sg[s_i] * pi_t / sg[pi_t], whose value is s_i and whose gradient is s_i * grad log
+    pi_t; loss -min(s_i,t * A, clip(s_i,t, 1-clip_low, 1+clip_high) * A). Clipping is therefore
+    decided per sequence. Averaged per sequence (seq-mean-token-mean), the gradient is exactly
+    sequence-level GSPO's. Returns (per-token loss, clipped (bool), s_i broadcast to (B, T)).
+    """
+    seq_log = (log_ratio * mask).sum(-1, keepdim=True) / mask.sum(-1, keepdim=True).clamp(min=1)
+    s = torch.exp(seq_log.detach() + log_ratio - log_ratio.detach())
+    clipped_s = s.clamp(1.0 - clip_low, 1.0 + clip_high)
+    per_token = -torch.minimum(s * adv, clipped_s * adv)
+    return per_token, (s * adv > clipped_s * adv).detach(), s.detach()
+
+
+def cispo_token_loss(log_ratio: Tensor, logprobs: Tensor, adv: Tensor, clip_low: float | None,
+                     clip_high: float) -> tuple[Tensor, Tensor]:
+    """CISPO (MiniMax-M1): `-sg(clip(r, clip_low, clip_high)) * A * log pi` per token.
+
+    The bounds are on the weight itself (5.0 caps r at 5), not epsilons. Unlike PPO's clip,
+    which zeroes the gradient of a clipped token, a clipped token here keeps a gradient of
+    -clip(r) * A * grad log pi: rare tokens that move fast ("wait", "however") still learn.
+    Returns (per-token loss, clipped (bool)).
+    """
+    ratio = torch.exp(log_ratio.detach())
+    weight = ratio.clamp(min=clip_low, max=clip_high)
+    clipped = ratio > clip_high
+    if clip_low is not None:
+        clipped = clipped | (ratio < clip_low)
+    return -weight * adv * logprobs, clipped
+
+
+def mismatch_weights(old_logprobs: Tensor, sampler_logprobs: Tensor, mask: Tensor,
+                     kind: Correction, cap: float) -> tuple[Tensor | None, LossStats]:
+    """Sampler/trainer mismatch: the detached per-token weight w = exp(old - sampler).
+
+    `old_logprobs` are the trainer's own (recomputed) logprobs of the sampled tokens, the ones
+    the ratio is taken against; `sampler_logprobs` those of the engine that sampled them.
+    - tis (truncated IS): weight min(w, cap).
+    - mis (masked IS): weight w where 1/cap <= w <= cap, else 0: such a token leaves the loss.
+    - none: no weight (None); the statistics are still measured.
+    The mismatch_* fields of the returned stats (sums over masked tokens) are filled in.
+    """
+    if cap <= 1.0:
+        raise ValueError(f"is_cap must be > 1, got {cap}")
+    with torch.no_grad():
+        w = torch.exp((old_logprobs - sampler_logprobs).clamp(-20.0, 20.0))
+        over = w > cap
+        outside = over | (w < 1.0 / cap)
+        kl = kl_penalty(sampler_logprobs, old_logprobs, "k3")  # samples came from the sampler
+        stats = LossStats(mismatch_tokens=float(mask.sum()),
+                          mismatch_kl_sum=float((kl * mask).sum()),
+                          mismatch_ratio_max=float((w * mask).max()) if mask.numel() else 0.0,
+                          mismatch_truncated_tokens=float((over * mask).sum()),
+                          mismatch_masked_tokens=float((outside * mask).sum()))
+        if kind == "none":
+            return None, stats
+        if kind == "tis":
+            return w.clamp(max=cap), stats
+        if kind == "mis":
+            return torch.where(outside, torch.zeros_like(w), w), stats
+    raise ValueError(f"unknown is_correction {kind!r}; choose none, tis or mis")
 
 
 def policy_loss(logprobs: Tensor, old_logprobs: Tensor, advantages: Tensor, mask: Tensor, *,
                 n_tokens: int, n_seqs: int, agg: AggMode = "token-mean",
                 clip_low: float = 0.2, clip_high: float = 0.28, norm_len: int | None = None,
                 ref_logprobs: Tensor | None = None, kl_coef: float = 0.0,
-                kl_kind: KLKind = "k3", clip_ratio_c: float | None = 3.0
+                kl_kind: KLKind = "k3", clip_ratio_c: float | None = 3.0,
+                policy: PolicyKind = "ppo", gspo_clip_low: float = 3e-4,
+                gspo_clip_high: float = 4e-4, cispo_clip_low: float | None = None,
+                cispo_clip_high: float = 5.0, sampler_logprobs: Tensor | None = None,
+                is_correction: Correction = "none", is_cap: float = 2.0
                 ) -> tuple[Tensor, LossStats]:
-    """Clipped-ratio policy-gradient loss for one micro-batch (PPO/GRPO/DAPO objective).
+    """The policy-gradient loss for one micro-batch: ppo, gspo or cispo, then `agg`.
 
     `logprobs: (B, T)` from the model being trained (carries the graph), `old_logprobs: (B, T)`
-    from the sampler, `advantages: (B,)` broadcast over tokens, `mask: (B, T)`.
-    ratio r = exp(logprobs - old_logprobs); per token loss = -min(r*A, clip(r, 1-clip_low,
-    1+clip_high)*A). clip_high > clip_low is DAPO's clip-higher: low-probability tokens with
-    positive advantage can grow more before clipping, which keeps entropy from collapsing.
+    the ratio's denominator (the sampler's, or the trainer's recomputed ones), `advantages:
+    (B,)` broadcast over tokens, `mask: (B, T)`.
 
-    Dual-clip (Ye et al. 2020): with A < 0 the clipped loss -r*A still grows without bound in
-    r (a stale or off-policy token can have r in the hundreds); `clip_ratio_c` (> 1) caps it at
-    -clip_ratio_c * A, so such a token stops pushing. None turns it off.
+    - ppo: ratio r = exp(logprobs - old_logprobs); per token -min(r*A, clip(r, 1-clip_low,
+      1+clip_high)*A). clip_high > clip_low is DAPO's clip-higher: low-probability tokens
+      with positive advantage can grow more before clipping, which keeps entropy up.
+      Dual-clip (Ye et al. 2020): with A < 0 the clipped loss -r*A still grows without bound
+      in r (a stale token can have r in the hundreds); `clip_ratio_c` (> 1) caps it at
+      -clip_ratio_c * A. None turns it off.
+    - gspo: `gspo_token_loss` with `gspo_clip_low/high`. Its paper objective is
+      agg=seq-mean-token-mean (the trainer always uses that for gspo).
+    - cispo: `cispo_token_loss` with `cispo_clip_low/high`; the loss value is -w*A*log pi,
+      not on the scale of ppo's.
+    `clip_ratio_c` applies to ppo only: gspo's ratio is a geometric mean over the sequence,
+    and cispo's weight is already capped and carries no gradient.
+
+    With `sampler_logprobs`, `mismatch_weights` measures sampler/trainer mismatch and, with
+    `is_correction` tis or mis, multiplies the policy term of each token by its weight.
 
     With `kl_coef > 0` a KL term is added per token (see `kl_penalty` for what each kind's
     gradient optimises): k3 / low_var_kl as a loss term, or `k1_reward`, the sequence's
@@ -130,22 +252,33 @@ def policy_loss(logprobs: Tensor, old_logprobs: Tensor, advantages: Tensor, mask
     adv = advantages.to(logprobs.dtype).unsqueeze(-1)  # (B, 1)
     log_ratio = (logprobs - old_logprobs).clamp(-20.0, 20.0)
     ratio = torch.exp(log_ratio)
-    clipped_ratio = ratio.clamp(1.0 - clip_low, 1.0 + clip_high)
-    per_token = -torch.minimum(ratio * adv, clipped_ratio * adv)
-    dual = torch.zeros_like(per_token, dtype=torch.bool)
-    if clip_ratio_c is not None:
-        if clip_ratio_c <= 1.0:
-            raise ValueError(f"clip_ratio_c must be > 1, got {clip_ratio_c}")
-        cap = -clip_ratio_c * adv  # > 0 where A < 0
-        dual = (adv < 0) & (per_token > cap)
-        per_token = torch.where(dual, cap.expand_as(per_token), per_token)
+    shown_ratio = ratio  # the ratio the policy term uses, for the statistics
+    dual = torch.zeros_like(ratio, dtype=torch.bool)
+    if policy == "ppo":
+        per_token, clipped, dual = ppo_token_loss(ratio, adv, clip_low, clip_high, clip_ratio_c)
+    elif policy == "gspo":
+        per_token, clipped, shown_ratio = gspo_token_loss(log_ratio, adv, mask, gspo_clip_low,
+                                                          gspo_clip_high)
+    elif policy == "cispo":
+        per_token, clipped = cispo_token_loss(log_ratio, logprobs, adv, cispo_clip_low,
+                                              cispo_clip_high)
+    else:
+        raise ValueError(f"unknown policy loss {policy!r}; choose ppo, gspo or cispo")
     stats = LossStats(tokens=float(mask.sum()))
+    if sampler_logprobs is not None:
+        weight, mismatch = mismatch_weights(old_logprobs, sampler_logprobs.to(logprobs.dtype),
+                                            mask, is_correction, is_cap)
+        stats.merge(mismatch)
+        if weight is not None:
+            per_token = per_token * weight
+    elif is_correction != "none":
+        raise ValueError(f"is_correction {is_correction!r} needs sampler_logprobs "
+                         "(loss.old_logprobs: recompute keeps them)")
     with torch.no_grad():
-        was_clipped = (ratio * adv > clipped_ratio * adv).to(mask.dtype)
-        stats.clipped_tokens = float((was_clipped * mask).sum())
+        stats.clipped_tokens = float((clipped.to(mask.dtype) * mask).sum())
         stats.dual_clipped_tokens = float((dual.to(mask.dtype) * mask).sum())
-        stats.ratio_sum = float((ratio * mask).sum())
-        stats.ratio_max = float((ratio * mask).max()) if mask.numel() else 0.0
+        stats.ratio_sum = float((shown_ratio * mask).sum())
+        stats.ratio_max = float((shown_ratio * mask).max()) if mask.numel() else 0.0
     if kl_coef > 0.0:
         if ref_logprobs is None:
             raise ValueError("kl_coef > 0 needs ref_logprobs from a reference model")
