@@ -25,10 +25,15 @@ class Sequence:
 
     ids: list[int]  # prompt + completion, exactly as sampled
     n_prompt: int
-    old_logprobs: list[float]  # sampler logprobs, one per completion token
+    # the ratio's denominator, one per completion token: the sampler's logprobs, or the
+    # trainer's own after `update.recompute_old_logprobs` (loss.old_logprobs = recompute)
+    old_logprobs: list[float]
     mask: list[int]  # one per completion token
     advantage: float
     env: str
+    # the sampler's logprobs, kept beside recomputed old_logprobs (recompute only; else None):
+    # the loss measures and corrects sampler/trainer mismatch against them
+    sampler_logprobs: list[float] | None = None
 
 
 @dataclass
@@ -92,6 +97,7 @@ def prepare(rollouts: list[Rollout], algo: GRPO | RLOO | ReinforcePP, loss: Loss
                 valid[i, j] = False  # no answer: its reward is noise about length
     adv = advantages(rewards, valid, algo)
     zero = zero_variance_groups(rewards, valid)
+    keep_sampler = loss.old_logprobs == "recompute"  # old_logprobs will be the trainer's
     out = Prepared([], [shaped[id(r)] for r in rollouts], defaultdict(list),
                    defaultdict(int))
     for i, grp in enumerate(groups):
@@ -107,7 +113,8 @@ def prepare(rollouts: list[Rollout], algo: GRPO | RLOO | ReinforcePP, loss: Loss
                 out.sequences.append(Sequence(
                     ids=r.prompt_ids + r.completion_ids, n_prompt=len(r.prompt_ids),
                     old_logprobs=list(r.logprobs), mask=list(r.loss_mask),
-                    advantage=float(adv[i, j]), env=r.env))
+                    advantage=float(adv[i, j]), env=r.env,
+                    sampler_logprobs=list(r.logprobs) if keep_sampler else None))
     return out
 
 
@@ -121,6 +128,7 @@ class MicroBatch:
     mask: Tensor  # (B, C) float
     advantages: Tensor  # (B,)
     keep: int  # logits_to_keep: the last `keep` positions cover every completion
+    sampler_logprobs: Tensor | None = None  # (B, C) when the sequences carry them
 
 
 def collate(seqs: list[Sequence], pad_id: int = 0) -> MicroBatch:
@@ -145,4 +153,18 @@ def collate(seqs: list[Sequence], pad_id: int = 0) -> MicroBatch:
         old[i, :c] = torch.tensor(s.old_logprobs, dtype=torch.float)
         mask[i, :c] = torch.tensor(s.mask, dtype=torch.float)
     adv = torch.tensor([s.advantage for s in seqs])
-    return MicroBatch(ids, attn, pos, tgt, old, mask, adv, keep)
+    return MicroBatch(ids, attn, pos, tgt, old, mask, adv, keep, _sampler_logprobs(seqs, C))
+
+
+def _sampler_logprobs(seqs: list[Sequence], C: int) -> Tensor | None:
+    """`(B, C)` sampler logprobs when every sequence carries them, None when none does."""
+    kept = [s.sampler_logprobs for s in seqs]
+    if all(k is None for k in kept):
+        return None
+    if any(k is None for k in kept):
+        raise ValueError("some sequences carry sampler_logprobs and some do not; "
+                         "a micro-batch needs all or none")
+    out = torch.zeros(len(seqs), C)
+    for i, k in enumerate(kept):
+        out[i, :len(k)] = torch.tensor(k, dtype=torch.float)
+    return out

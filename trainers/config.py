@@ -78,6 +78,27 @@ class LossConfig(_Strict):
     # sampled; also corrects sampler/trainer numeric mismatch). "recompute": one extra no-grad
     # forward before the update, for backends whose logprobs are approximate or missing.
     old_logprobs: Literal["sampler", "recompute"] = "sampler"
+    # ppo: clipped token ratio (PPO/GRPO/DAPO; the clip_* keys above). gspo: one clipped
+    # ratio per sequence (Qwen's GSPO; `agg` does not apply, each sequence counts once:
+    # seq-mean-token-mean). cispo: REINFORCE with a clipped, detached token weight (MiniMax-M1).
+    policy: Literal["ppo", "gspo", "cispo"] = "ppo"
+    gspo_clip_low: float = Field(3e-4, ge=0.0, lt=1.0)  # sequence ratio floor 1 - this (paper)
+    gspo_clip_high: float = Field(4e-4, ge=0.0)  # sequence ratio ceiling 1 + this (paper)
+    cispo_clip_high: float = Field(5.0, gt=1.0)  # cap on the weight itself (not an epsilon)
+    cispo_clip_low: float | None = Field(None, ge=0.0, lt=1.0)  # floor on it; None: none (paper)
+    # sampler/trainer mismatch, per token w = exp(trainer_old - sampler) (needs recompute):
+    # tis multiplies the loss by min(w, is_cap); mis keeps w but drops tokens outside
+    # [1/is_cap, is_cap]; none only measures it (train/mismatch_*)
+    is_correction: Literal["none", "tis", "mis"] = "none"
+    is_cap: float = Field(2.0, gt=1.0)
+
+    @model_validator(mode="after")
+    def _correction_needs_recompute(self) -> "LossConfig":
+        if self.is_correction != "none" and self.old_logprobs != "recompute":
+            raise ValueError(f"loss.is_correction={self.is_correction} needs "
+                             "loss.old_logprobs=recompute (the trainer's own old logprobs "
+                             "to weigh the sampler's against)")
+        return self
 
 
 # ---------------------------------------------------------------- data and sampling

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import GymkitError
 from ..types import Rollout
 from .batch import Prepared
+from .losses import LossStats
 
 log = logging.getLogger(__name__)
 WANDB_ID_FILE = "wandb_run_id"
@@ -45,6 +46,30 @@ def env_step_metrics(rollouts: list[Rollout], shaped: list[float],
             f"response_len/{env}": float(mean(sum(r.loss_mask) for r in rs)),
             f"zero_var_share/{env}": mean(map(float, zv)) if zv else 0.0,
         })
+    return out
+
+
+def loss_metrics(stats: LossStats) -> dict[str, float]:
+    """The update's loss figures from the stats of every micro-batch (and rank) combined.
+
+    Shares are over the step's loss tokens. The mismatch_* figures appear when the sampler's
+    logprobs were kept beside the trainer's (loss.old_logprobs = recompute):
+    - mismatch_kl: mean k3 estimate of KL(sampler || trainer) per token (>= 0; k3, not k1,
+      because k1's per-token values cancel in sign and its mean is noisy on few tokens);
+    - mismatch_ratio_max: the largest per-token weight exp(trainer_old - sampler);
+    - mismatch_truncated_frac: share of tokens with weight > is_cap (tis caps these);
+    - mismatch_masked_frac: share outside [1/is_cap, is_cap] (mis drops these).
+    """
+    n = max(stats.tokens, 1.0)
+    out = {"clip_frac": stats.clipped_tokens / n, "ratio_mean": stats.ratio_sum / n,
+           "dual_clip_frac": stats.dual_clipped_tokens / n, "ratio_max": stats.ratio_max,
+           "kl": stats.kl_sum / n}
+    if stats.mismatch_tokens > 0:
+        m = stats.mismatch_tokens
+        out.update({"mismatch_kl": stats.mismatch_kl_sum / m,
+                    "mismatch_ratio_max": stats.mismatch_ratio_max,
+                    "mismatch_truncated_frac": stats.mismatch_truncated_tokens / m,
+                    "mismatch_masked_frac": stats.mismatch_masked_tokens / m})
     return out
 
 

@@ -26,6 +26,7 @@ from torch.utils.checkpoint import checkpoint
 from gymkit.trainers.batch import MicroBatch, Sequence, collate
 from gymkit.trainers.config import TrainConfig
 from gymkit.trainers.losses import LossStats, policy_loss, token_logprobs
+from gymkit.trainers.metrics import loss_metrics
 
 
 def sequence_logprobs(model: torch.nn.Module, mb: MicroBatch, temperature: float) -> Tensor:
@@ -89,7 +90,7 @@ def _padding(pad_id: int) -> Sequence:
     # a zero-weight micro-batch: keeps a rank with fewer sequences in step with the others'
     # FSDP all-gathers and reduce-scatters, and adds exactly 0 to the gradient
     return Sequence(ids=[pad_id, pad_id], n_prompt=1, old_logprobs=[0.0], mask=[0],
-                    advantage=0.0, env="")
+                    advantage=0.0, env="", sampler_logprobs=[0.0])
 
 
 def micro_batches(seqs: list[Sequence], size: int, tokens: int | None) -> list[list[Sequence]]:
@@ -133,16 +134,25 @@ def _autocast(cfg: TrainConfig, device: torch.device):
 
 
 def loss_options(cfg: TrainConfig) -> dict[str, Any]:
-    """The loss config as `policy_loss` keyword arguments (counts are added per mini-batch)."""
+    """The loss config as `policy_loss` keyword arguments (counts are added per mini-batch).
+
+    gspo always averages per sequence (its paper's objective): `loss.agg` does not apply.
+    """
     lc = cfg.loss
-    return {"agg": lc.agg, "clip_low": lc.clip_low, "clip_high": lc.clip_high,
+    return {"agg": "seq-mean-token-mean" if lc.policy == "gspo" else lc.agg,
+            "clip_low": lc.clip_low, "clip_high": lc.clip_high,
             "norm_len": cfg.rollout.sampling.max_new_tokens, "kl_coef": lc.kl_coef,
-            "kl_kind": lc.kl_kind, "clip_ratio_c": lc.clip_ratio_c}
+            "kl_kind": lc.kl_kind, "clip_ratio_c": lc.clip_ratio_c, "policy": lc.policy,
+            "gspo_clip_low": lc.gspo_clip_low, "gspo_clip_high": lc.gspo_clip_high,
+            "cispo_clip_low": lc.cispo_clip_low, "cispo_clip_high": lc.cispo_clip_high,
+            "is_correction": lc.is_correction, "is_cap": lc.is_cap}
 
 
 @torch.no_grad()
 def recompute_old_logprobs(model, seqs: list[Sequence], cfg: TrainConfig, pad_id: int) -> None:
-    """Replace the sampler logprobs by the trainer's own (loss.old_logprobs = recompute)."""
+    """Replace the ratio's denominator by the trainer's own logprobs (loss.old_logprobs =
+    recompute). The sampler's stay in `sampler_logprobs` (set by `batch.prepare`, or here)
+    for the mismatch metrics and the tis / mis correction."""
     device = _device(model)
     chunks = micro_batches(seqs, cfg.trainer.micro_batch_size, cfg.trainer.micro_batch_tokens)
     n = int(_reduce([len(chunks)], "max", device)[0])
@@ -151,6 +161,8 @@ def recompute_old_logprobs(model, seqs: list[Sequence], cfg: TrainConfig, pad_id
         with _autocast(cfg, device):
             lp = sequence_logprobs(model, mb, cfg.rollout.sampling.temperature).float().cpu()
         for s, row in zip(chunk, lp):
+            if s.sampler_logprobs is None:
+                s.sampler_logprobs = s.old_logprobs
             s.old_logprobs = row[:len(s.mask)].tolist()
 
 
@@ -194,12 +206,11 @@ def rank_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, schedu
                         ref = sequence_logprobs(rm, mb, temp)
             loss, st = policy_loss(lp, mb.old_logprobs, mb.advantages, mb.mask,
                                    n_tokens=int(n_tokens), n_seqs=int(n_seqs),
-                                   ref_logprobs=ref, **options)
+                                   ref_logprobs=ref, sampler_logprobs=mb.sampler_logprobs,
+                                   **options)
             (loss * ranks).backward()
             totals["loss"] += float(loss.detach()) / n_mini
-            for f in dataclasses.fields(LossStats):
-                add = max if f.name == "ratio_max" else float.__add__  # a max, not a sum
-                setattr(stats, f.name, add(float(getattr(stats, f.name)), float(getattr(st, f.name))))
+            stats.merge(st)
         params = [p for p in model.parameters() if p.requires_grad]
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.trainer.max_grad_norm)
         if hasattr(norm, "full_tensor"):  # a DTensor under FSDP: the global norm
@@ -209,15 +220,12 @@ def rank_update(model: torch.nn.Module, optimizer: torch.optim.Optimizer, schedu
             optimizer.step()
         scheduler.step()
     model.eval()
-    names = [f.name for f in dataclasses.fields(LossStats) if f.name != "ratio_max"]
+    names = [f.name for f in dataclasses.fields(LossStats) if f.name not in LossStats.MAX_FIELDS]
     summed = _reduce([totals["loss"]] + [getattr(stats, k) for k in names], "sum", device)
     totals["loss"] = summed[0]
-    ratio_max = _reduce([stats.ratio_max], "max", device)[0]
-    stats = LossStats(**dict(zip(names, summed[1:])), ratio_max=ratio_max)
-    n = max(stats.tokens, 1.0)
-    return {**totals, "clip_frac": stats.clipped_tokens / n, "ratio_mean": stats.ratio_sum / n,
-            "dual_clip_frac": stats.dual_clipped_tokens / n, "ratio_max": stats.ratio_max,
-            "kl": stats.kl_sum / n, "lr": scheduler.get_last_lr()[0]}
+    maxima = _reduce([getattr(stats, k) for k in LossStats.MAX_FIELDS], "max", device)
+    stats = LossStats(**dict(zip(names, summed[1:])), **dict(zip(LossStats.MAX_FIELDS, maxima)))
+    return {**totals, **loss_metrics(stats), "lr": scheduler.get_last_lr()[0]}
 
 
 @contextlib.contextmanager
