@@ -248,6 +248,21 @@ def _seqs(sampler_shift: float) -> list[Sequence]:
     return out
 
 
+def test_prepare_keeps_the_sampler_logprobs_only_for_recompute():
+    from gymkit.trainers.batch import prepare
+    from gymkit.trainers.config import GRPO, LossConfig
+    from gymkit.types import Rollout
+
+    rs = [Rollout(task_id="t", env="e", prompt_ids=[5, 6], completion_ids=[7, 8],
+                  logprobs=[-1.0, -2.0], loss_mask=[1, 1], reward=float(i), status="wrong",
+                  finish_reason="stop") for i in range(2)]
+    kept = prepare(rs, GRPO(), LossConfig(old_logprobs="recompute"), 16).sequences
+    assert [s.sampler_logprobs for s in kept] == [[-1.0, -2.0]] * 2
+    assert kept[0].sampler_logprobs is not kept[0].old_logprobs  # recompute replaces only one
+    assert all(s.sampler_logprobs is None
+               for s in prepare(rs, GRPO(), LossConfig(), 16).sequences)
+
+
 def test_recompute_keeps_the_sampler_logprobs_beside_the_trainers():
     seqs = _seqs(0.4)
     sampled = [list(s.old_logprobs) for s in seqs]
