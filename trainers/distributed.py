@@ -284,6 +284,8 @@ class TrainGroup:
         got = self.gather("recompute", [a.recompute.remote(s) for a, s in zip(self.actors, shares)])
         for share, lps in zip(shares, got):
             for s, lp in zip(share, lps):
+                if s.sampler_logprobs is None:  # keep the sampler's (TIS/MIS, mismatch metrics)
+                    s.sampler_logprobs = s.old_logprobs
                 s.old_logprobs = lp
 
     def update(self, seqs: list[Sequence]) -> dict[str, float]:
