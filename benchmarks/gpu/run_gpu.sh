@@ -23,8 +23,9 @@ run benchmarks/gpu/bench_gpu.py --arch nano-4b --ranks 1 --seqs 16 --len 4096 --
 #    is for the whole step; this is the update side, scaled to 52 layers in the JSON)
 run benchmarks/gpu/bench_gpu.py --arch nano-30b --ranks "$N" --layers 8 --lora --seqs $((8 * N)) \
     --len 4096 --steps 3
-# 4. weight sync into a rollout engine actor over NCCL (broadcast strategy), against size
-if [ "$N" -ge 2 ]; then
+# 4. weight sync into a rollout engine actor over NCCL (broadcast strategy), against size:
+#    2 train ranks + 1 engine, one GPU each
+if [ "$N" -ge 3 ]; then
   "$PY" -m pytest -q -x tests/test_engines.py -k "broadcast_sync" 2>&1 | tail -3
   timeout 600 "$PY" benchmarks/bench_weight_sync.py --sizes 1024x8,2048x16 --bucket-mb 256 \
       | tee -a "$OUT/weight_sync.txt"
