@@ -1,4 +1,7 @@
+import hashlib
 import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -52,6 +55,19 @@ def test_seeded_determinism_and_the_task_option(env):
     pair = ReasoningGymEnv(task="gcd, chain_sum").generate(20, seed=1)
     assert {t.data["task"] for t in pair} == {"gcd", "chain_sum"}
     assert ReasoningGymEnv(task=["gcd"]).generate(3) == ReasoningGymEnv(task="gcd").generate(3)
+
+
+def test_tasks_are_the_same_in_another_process():
+    """Pool actors and training streams generate in other processes (other hash seeds)."""
+    code = ("import hashlib; from gymkit.registry import make_env; "
+            "print(hashlib.sha256(''.join(t.model_dump_json() for t in "
+            "make_env('reasoning_gym').generate(120, seed=7)).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(k)}, timeout=120,
+                              check=True).stdout for k in (1, 2)}
+    here = hashlib.sha256("".join(t.model_dump_json() for t in
+                                  ReasoningGymEnv().generate(120, seed=7)).encode()).hexdigest()
+    assert digests == {here + "\n"}
 
 
 @pytest.mark.parametrize("bad", ["nope", "arc_agi", "gcd,nope", " , "])
