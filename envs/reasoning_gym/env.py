@@ -49,7 +49,8 @@ def parse_tasks(task: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     for n in names:
         if n not in GENERATORS:
             raise GymkitError(f"reasoning_gym has no task {n!r} (gymkit vets only generators "
-                              f"with a strict answer checker); choose from: {', '.join(GENERATORS)}")
+                              "with a strict answer checker); choose from: "
+                              + ", ".join(GENERATORS))
     return tuple(names)
 
 
@@ -92,7 +93,8 @@ class ReasoningGymEnv(BaseEnv):
             entry = json.loads(json.dumps(dataset[rng.randrange(DRAW_SPACE)], default=str))
             if audit_reason(gen, entry) is None:
                 return self._task(f"reasoning_gym-{name}-{difficulty}-{index}", name, config, entry)
-        raise GymkitError(f"reasoning_gym: {MAX_REDRAWS} {name} entries in a row failed the gold audit")
+        raise GymkitError(f"reasoning_gym: {MAX_REDRAWS} {name} entries in a row failed the "
+                          "gold audit")
 
     def _task(self, task_id: str, name: str, config: dict[str, Any], entry: dict) -> Task:
         return Task(id=task_id, env=self.name,
@@ -108,7 +110,8 @@ class ReasoningGymEnv(BaseEnv):
             return super().task_from_row(row, index)
         meta = row.get("metadata")
         name = meta.get("source_dataset") if isinstance(meta, dict) else None
-        if not isinstance(row.get("question"), str) or not isinstance(row.get("answer"), str) or not name:
+        if not all(isinstance(v, str) and v for v in (row.get("question"), row.get("answer"),
+                                                         name)):
             raise GymkitError(f"row {index}: a reasoning-gym row needs `question`, `answer` and "
                               f"`metadata.source_dataset`; it has keys {sorted(row)}")
         parse_tasks(name)
@@ -120,7 +123,8 @@ class ReasoningGymEnv(BaseEnv):
     def score(self, task: Task, response: str) -> Score:
         name = task.data.get("task")
         if name not in GENERATORS:
-            return Score.failed(f"task {task.id} names no vetted reasoning-gym generator ({name!r})")
+            return Score.failed(f"task {task.id} names no vetted reasoning-gym generator "
+                                f"({name!r})")
         entry = task.data["entry"]
         ex = tagged_answer(response)
         if not ex.ok:

@@ -26,7 +26,6 @@ class Generator:
     kind: str  # number | base_digits | word | word_list | number_list | factors
     levels: dict[int, dict[str, Any]]  # gymkit difficulty -> the generator's config fields
     audit: Callable[[Entry], str | None]  # why the entry's gold is wrong, or None
-    note: str = ""  # one line for the README table
 
 
 class _NotArithmetic(ValueError):
@@ -46,7 +45,9 @@ def exact_value(expr: str) -> Fraction:
                 if b == 0:
                     raise _NotArithmetic("division by zero")
                 return a / b
-            return a + b if isinstance(n.op, ast.Add) else a - b if isinstance(n.op, ast.Sub) else a * b
+            if isinstance(n.op, ast.Mult):
+                return a * b
+            return a + b if isinstance(n.op, ast.Add) else a - b
         raise _NotArithmetic(type(n).__name__)
 
     return ev(ast.parse(expr, mode="eval").body)
@@ -94,9 +95,9 @@ def _equation_gold(entry: Entry) -> str | None:
     lhs, _, rhs = str(meta["equation"]).partition("=")
     try:
         left, right = sympy.sympify(lhs, locals={meta["variable"]: x}), sympy.sympify(rhs)
-    except (sympy.SympifyError, SyntaxError, TypeError):
-        return "the equation does not parse"
-    poly = sympy.Poly(left - right, x)
+        poly = sympy.Poly(left - right, x)
+    except (sympy.SympifyError, sympy.PolynomialError, SyntaxError, TypeError):
+        return "the equation does not parse as a polynomial"
     if value is None or poly.degree() != 1 or poly.eval(value) != 0:
         return "the gold does not solve a linear equation"
     return None
@@ -135,7 +136,8 @@ def _words_gold(entry: Entry) -> str | None:
     expect = sorted(words, reverse=m["direction"] == "descending")
     if len(set(words)) != len(words) or not all(re.fullmatch(r"\w+", w) for w in words):
         return "repeated words, or words with separators"
-    return None if m["sorted_words"] == expect and entry["answer"] == ", ".join(expect) else "bad gold"
+    ok = m["sorted_words"] == expect and entry["answer"] == ", ".join(expect)
+    return None if ok else "gold is not the words sorted"
 
 
 def _backward_gold(entry: Entry) -> str | None:
@@ -154,7 +156,8 @@ def _numbers_gold(entry: Entry) -> str | None:
         return "numbers do not parse"
     if gold != given or not all(d.is_finite() for d in gold):
         return "sorted_numbers is not the given numbers sorted"
-    return None if entry["answer"] == str(list(m["sorted_numbers"])) else "answer differs from metadata"
+    ok = entry["answer"] == str(list(m["sorted_numbers"]))
+    return None if ok else "answer differs from metadata"
 
 
 def _is_prime(n: int) -> bool:
@@ -164,7 +167,8 @@ def _is_prime(n: int) -> bool:
 def _factors_gold(entry: Entry) -> str | None:
     m = entry["metadata"]
     factors = [int(f) for f in str(entry["answer"]).split(" × ")]
-    ok = math.prod(factors) == m["number"] and all(map(_is_prime, factors)) and factors == sorted(factors)
+    ok = math.prod(factors) == m["number"] and factors == sorted(factors)
+    ok = ok and all(map(_is_prime, factors))
     return None if ok else "gold is not the sorted prime factorization"
 
 
@@ -172,56 +176,44 @@ GENERATORS: dict[str, Generator] = {
     "basic_arithmetic": Generator("number", {
         1: dict(min_terms=2, max_terms=3, min_digits=1, max_digits=2),
         2: dict(min_terms=3, max_terms=4, min_digits=1, max_digits=3),
-        3: dict(min_terms=4, max_terms=6, min_digits=2, max_digits=4)}, _expression_gold,
-        "+ - * / with parentheses and negation; golds checked with exact fractions"),
+        3: dict(min_terms=4, max_terms=6, min_digits=2, max_digits=4)}, _expression_gold),
     "chain_sum": Generator("number", {
         1: dict(min_terms=2, max_terms=3, min_digits=1, max_digits=2),
         2: dict(min_terms=3, max_terms=5, min_digits=1, max_digits=3),
         3: dict(min_terms=4, max_terms=8, min_digits=2, max_digits=5, allow_negation=True)},
-        _expression_gold, "sums and differences in a chain"),
+        _expression_gold),
     "gcd": Generator("number", {
         1: dict(min_numbers=2, max_numbers=2, min_value=1, max_value=100),
         2: dict(min_numbers=2, max_numbers=2, min_value=1, max_value=1000),
-        3: dict(min_numbers=2, max_numbers=3, min_value=1, max_value=10000)}, _gcd_gold,
-        "greatest common divisor"),
+        3: dict(min_numbers=2, max_numbers=3, min_value=1, max_value=10000)}, _gcd_gold),
     "leg_counting": Generator("number", {
         1: dict(min_animals=2, max_animals=3, min_instances=1, max_instances=5),
         2: dict(min_animals=3, max_animals=6, min_instances=1, max_instances=15),
-        3: dict(min_animals=6, max_animals=12, min_instances=1, max_instances=50)}, _legs_gold,
-        "total legs of a list of animals"),
+        3: dict(min_animals=6, max_animals=12, min_instances=1, max_instances=50)}, _legs_gold),
     "letter_counting": Generator("number", {
         1: dict(min_words=5, max_words=7), 2: dict(min_words=7, max_words=11),
-        3: dict(min_words=11, max_words=15)}, _letters_gold,
-        "occurrences of a letter in a text span (spans where the letter also appears in "
-        "upper case are redrawn)"),
+        3: dict(min_words=11, max_words=15)}, _letters_gold),
     "simple_equations": Generator("number", {
         1: dict(min_terms=2, max_terms=3, min_value=1, max_value=20),
         2: dict(min_terms=2, max_terms=4, min_value=1, max_value=100),
-        3: dict(min_terms=3, max_terms=5, min_value=1, max_value=1000)}, _equation_gold,
-        "one linear equation, integer solution (`x = 13` accepted)"),
-    "gsm_symbolic": Generator("number", {1: {}, 2: {}, 3: {}}, _gsm_gold,
-                              "templated GSM8K-style word problems (one difficulty in 0.1.25)"),
+        3: dict(min_terms=3, max_terms=5, min_value=1, max_value=1000)}, _equation_gold),
+    "gsm_symbolic": Generator("number", {1: {}, 2: {}, 3: {}}, _gsm_gold),
     "base_conversion": Generator("base_digits", {
         1: dict(min_base=2, max_base=10, min_value=0, max_value=100),
         2: dict(min_base=2, max_base=16, min_value=0, max_value=1000),
-        3: dict(min_base=2, max_base=36, min_value=0, max_value=100000)}, _base_gold,
-        "a numeral from one base to another (digit case and leading zeros free)"),
+        3: dict(min_base=2, max_base=36, min_value=0, max_value=100000)}, _base_gold),
     "word_sorting": Generator("word_list", {
         1: dict(min_words=3, max_words=5), 2: dict(min_words=5, max_words=10),
-        3: dict(min_words=10, max_words=20)}, _words_gold,
-        "sort words by code point, comma-separated"),
+        3: dict(min_words=10, max_words=20)}, _words_gold),
     "spell_backward": Generator("word", {
         1: dict(min_word_len=3, max_word_len=5), 2: dict(min_word_len=5, max_word_len=8),
-        3: dict(min_word_len=8, max_word_len=10)}, _backward_gold,
-        "a word reversed (case-insensitive, as the library scores it)"),
+        3: dict(min_word_len=8, max_word_len=10)}, _backward_gold),
     "number_sorting": Generator("number_list", {
         1: dict(min_numbers=3, max_numbers=5, min_decimals=0, max_decimals=1),
         2: dict(min_numbers=5, max_numbers=10, min_decimals=0, max_decimals=2),
         3: dict(min_numbers=10, max_numbers=20, min_decimals=1, max_decimals=3,
-                min_value=-1000.0, max_value=1000.0)}, _numbers_gold,
-        "sort numbers; a list in brackets, every value exact"),
+                min_value=-1000.0, max_value=1000.0)}, _numbers_gold),
     "prime_factorization": Generator("factors", {
         1: dict(min_value=2, max_value=100), 2: dict(min_value=2, max_value=1000),
-        3: dict(min_value=1000, max_value=10000)}, _factors_gold,
-        "prime factors joined by ×, any order (`2^3` accepted)"),
+        3: dict(min_value=1000, max_value=10000)}, _factors_gold),
 }
