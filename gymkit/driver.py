@@ -46,6 +46,7 @@ class _Run:
         self.logprobs: list[float] = []
         self.mask: list[int] = []
         self.turn_tokens: list[int] = []  # sampled tokens per turn (per-turn overlong penalty)
+        self.versions: list[int] = []  # policy version of each turn (rollout engines report it)
         self.missing_logprobs = False
         self.turns = 0
         self.finish_reason: str | None = None
@@ -63,6 +64,8 @@ class _Run:
         """Add one generation; returns an error text if the tokens drifted."""
         self.turns += 1
         self.finish_reason = gen.finish_reason
+        if gen.version is not None:
+            self.versions.append(gen.version)
         if gen.prompt_ids:
             if not self.prompt_ids:
                 self.prompt_ids = list(gen.prompt_ids)
@@ -100,6 +103,7 @@ class _Run:
             task_id=self.task.id, env=self.task.env, sample=self.sample, messages=self.messages,
             prompt_ids=self.prompt_ids, completion_ids=self.ids[n_prompt:],
             logprobs=logprobs, loss_mask=self.mask, turn_tokens=self.turn_tokens,
+            versions=self.versions,
             reward=score.reward,
             components=score.components, status=status, error=score.error, info=score.info,
             turns=self.turns, finish_reason=self.finish_reason, timings=self.timings,

@@ -96,6 +96,9 @@ class Rollout(BaseModel):
     info: dict[str, Any] = Field(default_factory=dict)
     turns: int = 0
     turn_tokens: list[int] = Field(default_factory=list)  # sampled tokens per assistant turn
+    # policy version (weight syncs so far) each assistant turn was sampled with, as reported by
+    # rollout engines; with turn_tokens it gives every token's version. Empty in-process.
+    versions: list[int] = Field(default_factory=list)
     finish_reason: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
     task: Task | None = None

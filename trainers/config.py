@@ -121,6 +121,12 @@ class RolloutConfig(_Strict):
     actors_per_env: int = Field(1, gt=0)
     heldout_prompts: int = Field(0, ge=0)  # >0: evaluate greedy reward on held-out tasks
     eval_every: int = Field(0, ge=0)  # steps between held-out evals (0: only first and last)
+    # sync: each step samples, then updates (bit-for-bit today's loop). async: a producer keeps
+    # the rollout engines sampling the next batches while the trainer updates (needs
+    # trainer.distributed.engines.count >= 1); a batch is never more than max_staleness
+    # policy versions behind the weights it is trained on (trainers/rollout_source.py)
+    mode: Literal["sync", "async"] = "sync"
+    max_staleness: int = Field(1, ge=1)
 
     @model_validator(mode="after")
     def _server_for_http(self) -> "RolloutConfig":
@@ -224,6 +230,9 @@ class TrainConfig(_Strict):
             get_env_class(name)
             check_env_options(name, spec.options)
         _check_sampler(self.backend, self.model)
+        if self.rollout.mode == "async" and not self.trainer.distributed.engines.count:
+            raise ValueError("rollout.mode async needs rollout engines that sample while the "
+                             "trainer updates: set trainer.distributed.engines.count >= 1")
         if any(e.rm_lambda > 0 for e in self.envs.values()) or "rm_chat" in self.envs:
             if not self.reward_model.path:
                 raise ValueError("reward_model.path is needed by rm_chat or an env's rm_lambda")

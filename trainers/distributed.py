@@ -325,6 +325,7 @@ class TrainGroup:
                     for r, a in enumerate(self.actors)] +
                    [(f"engine {i}", e.receive.remote(self._buckets, pool.version))
                     for i, e in enumerate(pool.actors)], ecfg.timeout_s + 30, "weight sync")
+        pool.synced()
 
     def write(self, folder: Path) -> dict[str, Any]:
         """Sharded model + optimizer (`folder/sharded`) and the consolidated HF export, LoRA

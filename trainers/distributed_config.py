@@ -26,7 +26,8 @@ class EnginesConfig(BaseModel):
     # auto: broadcast with a TrainGroup, object_store with the in-process trainer
     weight_sync: Literal["auto", "object_store", "broadcast"] = "auto"
     bucket_mb: float = Field(256.0, gt=0)  # broadcast: one flat buffer per bucket
-    timeout_s: float = Field(300.0, gt=0)  # start, sync and sleep; a stuck engine is named
+    timeout_s: float = Field(300.0, gt=0)  # a weight sync or sleep; a stuck engine is named
+    start_timeout_s: float = Field(900.0, gt=0)  # loading an engine (a vLLM start takes minutes)
     generate_timeout_s: float = Field(3600.0, gt=0)  # one share of a batch on one engine
 
 

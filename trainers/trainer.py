@@ -29,6 +29,7 @@ from .data import TaskStream, heldout_for_run
 from .metrics import MetricsWriter, RunHealth, plot_rewards, step_record
 from .learner import make_sampler_and_learner, push_weights
 from .reward_model import RewardBlender
+from .rollout_source import AsyncSource, SyncSource, drop_stale, tasks_digest
 
 
 def seed_everything(seed: int) -> None:
@@ -108,6 +109,8 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
         start = _resume(cfg, learner, stream) if resume else 0
         shared = learner.shared
         if start and not shared:
+            if hasattr(policy, "version"):
+                policy.version = start - 1  # rollout engines: the push makes it `start`
             push_weights(learner, policy, cfg)
     except BaseException:
         learner.close()
@@ -128,31 +131,36 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                                   cfg.steps * cfg.rollout.prompts_per_step,
                                   {n: e.tasks for n, e in cfg.envs.items()})
     health = RunHealth(cfg.health.max_error_share, cfg.health.patience)
-    G, sampling = cfg.rollout.samples_per_prompt, cfg.rollout.sampling
+    sampling = cfg.rollout.sampling
+    asynchronous = cfg.rollout.mode == "async"
+    # async: held-out evals must not share the producer's pool (its results queue is one)
+    eval_pool = make_pool(cfg) if asynchronous and heldout else pool
+    source = None
     try:
         if heldout and start == 0:
-            writer.write({"step": 0, **evaluate_heldout(policy, pool, heldout, cfg)})
+            writer.write({"step": 0, **evaluate_heldout(policy, eval_pool, heldout, cfg)})
+        # the sampler's weights are version `start` (steps trained); rollout engines count too
+        source = (AsyncSource(cfg, policy, pool, stream, blender, lambda s: _step_seed(cfg, s),
+                              start, start) if asynchronous else
+                  SyncSource(cfg, policy, pool, stream, blender, lambda s: _step_seed(cfg, s)))
         with _progress(cfg, console) as bar:
             job = bar.add_task("train", total=cfg.steps, completed=start, reward=0.0, tps=0.0)
             for step in range(start + 1, cfg.steps + 1):
                 t0 = time.monotonic()
-                # 1. sample G completions per prompt; groups are scored as they finish
-                seed = _step_seed(cfg, step)
-                torch.manual_seed(seed)
-                params = sampling.model_copy(update={"seed": seed})
-                tasks = stream.next(cfg.rollout.prompts_per_step)
-                rollouts = run_episodes(tasks, policy, pool, params, samples=G,
-                                        on_group=blender.on_group if blender else None)
-                if blender:
-                    blender.finish(rollouts)
-                t_gen = time.monotonic() - t0
+                # 1. sample G completions per prompt (in line, or ahead by the producer);
+                #    groups are scored as they finish
+                batch = source.next(step)
+                rollouts, t_gen = batch.rollouts, batch.generate_s
+                if asynchronous:  # never train on a rollout older than max_staleness versions
+                    rollouts, lag = drop_stale(rollouts, step - 1, cfg.rollout.max_staleness)
+                    batch.stats.update(lag)
                 # 2. rewards -> advantages; errors, timeouts and (optionally) overlong and
                 #    zero-variance groups are left out of the gradient but kept in metrics
                 prep = prepare(rollouts, cfg.algorithm, cfg.loss, sampling.max_new_tokens)
                 # 3. gradient steps on the exact sampled tokens
                 t1 = time.monotonic()
                 update: dict[str, float] = {}
-                if not shared and hasattr(policy, "sleep"):
+                if not shared and hasattr(policy, "sleep") and not asynchronous:
                     policy.sleep()  # a colocated engine frees the GPU while the trainer runs
                 if prep.sequences:
                     if cfg.loss.old_logprobs == "recompute":
@@ -161,24 +169,33 @@ def train(cfg: TrainConfig, resume: bool = False, policy: Policy | None = None,
                 # 4. the sampler gets the new weights
                 if not shared:
                     push_weights(learner, policy, cfg)
+                source.weights_updated(step)
                 t_upd = time.monotonic() - t1
                 rec = step_record(step, rollouts, prep, update, {
                     "generate_s": t_gen, "update_s": t_upd, "step_s": time.monotonic() - t0})
+                rec.update(batch.stats)
+                rec["data/tasks"] = tasks_digest(batch.rollouts)
                 if heldout and _eval_due(cfg, step):
-                    rec.update(evaluate_heldout(policy, pool, heldout, cfg))
+                    rec.update(evaluate_heldout(policy, eval_pool, heldout, cfg))
                 writer.write(rec)
                 health.check(rollouts, prep)  # a run that does nothing stops, with the reason
                 bar.update(job, completed=step, reward=rec["reward/all"], tps=rec["tokens_per_s"])
                 if _ckpt_due(cfg, step):
+                    # the data position of the batch just trained (async: the producer is
+                    # ahead; a resume samples its batches again, none is skipped)
                     save_checkpoint(cfg.out, step, learner.write,
-                                    {"data": stream.state_dict()}, keep=cfg.checkpoint.keep)
+                                    {"data": batch.data_state}, keep=cfg.checkpoint.keep)
         rows = writer.rows()
         if cfg.logging.plot:
             plot_rewards(rows, cfg.out / "reward_curve.png")
         return rows
     finally:
+        if source is not None:
+            source.close()
         writer.close()
         pool.close()
+        if eval_pool is not pool:
+            eval_pool.close()
         stream.close()
         learner.close()
         if owns_policy and cfg.trainer.distributed.engines.count:

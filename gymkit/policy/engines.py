@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -143,11 +144,11 @@ class EnginePool(Policy):
         if self._own_pg:
             bundle = {"CPU": engines.cpus_per_engine, **({"GPU": per_gpu} if per_gpu else {})}
             placement_group = make_pg([bundle] * engines.count, strategy="PACK")
-            ready, _ = ray.wait([placement_group.ready()], timeout=self.timeout)
+            ready, _ = ray.wait([placement_group.ready()], timeout=engines.start_timeout_s)
             if not ready:
                 ray.util.remove_placement_group(placement_group)
                 raise EngineError(f"rollout engines: {engines.count} x {bundle} could not be "
-                                  f"placed within {self.timeout:.0f} s; cluster has "
+                                  f"placed within {engines.start_timeout_s:.0f} s; cluster has "
                                   f"{ray.cluster_resources()}")
             gpu_share = per_gpu
         self.pg = placement_group
@@ -156,10 +157,13 @@ class EnginePool(Policy):
             "num_gpus": gpu_share,
             "scheduling_strategy": PlacementGroupSchedulingStrategy(self.pg, i)}
         self.actors: list[Any] = [None] * engines.count
-        self.stale: set[int] = set()
+        self.stale: set[int] = set()  # dead: no requests until replaced
+        self.syncing: set[int] = set()  # replaced, waiting for the current weights
+        # async mode: a producer thread generates while the trainer syncs; both touch actors
+        self._lock = threading.RLock()
         for i in range(engines.count):
             self._start(i)
-        self._wait([a.ready.remote() for a in self.actors], "start")
+        self._wait([a.ready.remote() for a in self.actors], "start", engines.start_timeout_s)
 
     def _start(self, i: int) -> None:
         import ray
@@ -170,18 +174,19 @@ class EnginePool(Policy):
         self.actors[i] = worker.options(**self._options(i)).remote(model, backend, opts, i,
                                                                    threads)
 
-    def _wait(self, refs: list, what: str) -> list:
+    def _wait(self, refs: list, what: str, timeout_s: float | None = None) -> list:
         """One result per engine, or one line naming the first engine that failed or stalled."""
         import ray
 
         out = []
-        deadline = time.monotonic() + self.timeout
+        timeout_s = timeout_s or self.timeout
+        deadline = time.monotonic() + timeout_s
         for i, ref in enumerate(refs):
             try:
                 out.append(ray.get(ref, timeout=max(0.0, deadline - time.monotonic())))
             except ray.exceptions.GetTimeoutError:
                 raise EngineError(f"engine {i}: {what} did not finish within "
-                                  f"{self.timeout:.0f} s") from None
+                                  f"{timeout_s:.0f} s") from None
             except ray.exceptions.RayActorError as e:
                 raise EngineError(f"engine {i} died during {what}: {_first_line(e)}") from None
             except ray.exceptions.RayTaskError as e:
@@ -191,7 +196,8 @@ class EnginePool(Policy):
 
     @property
     def live(self) -> list[int]:
-        return [i for i in range(len(self.actors)) if i not in self.stale]
+        return [i for i in range(len(self.actors))
+                if i not in self.stale and i not in self.syncing]
 
     def generate(self, requests: list[GenRequest], params: SamplingParams) -> list[Generation]:
         """Contiguous shares of the batch to the live engines, gathered in order. A share whose
@@ -200,23 +206,28 @@ class EnginePool(Policy):
 
         if not requests:
             return []
-        live = self.live
-        if not live:
-            raise EngineError("every rollout engine is dead; the next weight sync restarts them")
-        shares = _split(len(requests), len(live))
+        with self._lock:
+            live = self.live
+            if not live:
+                raise EngineError("every rollout engine is dead; the next weight sync "
+                                  "restarts them")
+            shares = _split(len(requests), len(live))
+            refs = {}
+            for eng, (lo, hi) in zip(live, shares):
+                if hi > lo:
+                    actor = self.actors[eng]
+                    refs[actor.generate.remote(requests[lo:hi], params)] = (eng, actor, lo, hi)
         out: list[Generation | None] = [None] * len(requests)
-        refs = {}
-        for eng, (lo, hi) in zip(live, shares):
-            if hi > lo:
-                refs[self.actors[eng].generate.remote(requests[lo:hi], params)] = (eng, lo, hi)
-        for ref, (eng, lo, hi) in refs.items():
+        for ref, (eng, actor, lo, hi) in refs.items():
             try:
                 got = ray.get(ref, timeout=self.cfg.generate_timeout_s)
             except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as e:
                 log.warning("engine %d lost a share of %d requests (%s); retrying elsewhere",
                             eng, hi - lo, type(e).__name__)
-                self.stale.add(eng)
-                ray.kill(self.actors[eng], no_restart=True)
+                with self._lock:
+                    if self.actors[eng] is actor:  # not replaced by a sync in the meantime
+                        self.stale.add(eng)
+                    ray.kill(actor, no_restart=True)
                 got = self._retry(requests[lo:hi], params, eng)
             out[lo:hi] = got
         return out  # type: ignore[return-value]
@@ -225,23 +236,34 @@ class EnginePool(Policy):
         import ray
 
         for eng in self.live:
+            actor = self.actors[eng]
             try:
-                return ray.get(self.actors[eng].generate.remote(requests, params),
+                return ray.get(actor.generate.remote(requests, params),
                                timeout=self.cfg.generate_timeout_s)
             except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
-                self.stale.add(eng)
+                with self._lock:
+                    if self.actors[eng] is actor:
+                        self.stale.add(eng)
         why = f"engine {dead} died and no live engine could take its requests"
         return [Generation(text="", finish_reason="error", error=why) for _ in requests]
 
     def restart_dead(self) -> list[int]:
         """Replace dead engines (before a sync, which brings them the current weights)."""
-        restarted = sorted(self.stale)
-        for i in restarted:
-            self._start(i)
-        if restarted:
-            self._wait([self.actors[i].ready.remote() for i in restarted], "restart")
-        self.stale.clear()
+        with self._lock:
+            restarted = sorted(self.stale)
+            for i in restarted:
+                self._start(i)
+            if restarted:
+                self._wait([self.actors[i].ready.remote() for i in restarted], "restart",
+                           self.cfg.start_timeout_s)
+            self.syncing |= self.stale
+            self.stale.clear()
         return restarted
+
+    def synced(self) -> None:
+        """Every engine holds the current weights: replaced ones take requests again."""
+        with self._lock:
+            self.syncing.clear()
 
     def sync_weights(self, model: Any) -> None:
         """Object-store strategy: one `ray.put`, every engine loads the same object."""
@@ -252,6 +274,7 @@ class EnginePool(Policy):
         self.version += 1
         ref = ray.put({k: v.detach() for k, v in state.items()})
         self._wait([a.load_state.remote(ref, self.version) for a in self.actors], "weight sync")
+        self.synced()
 
     def sleep(self) -> None:
         """Colocated engines free their GPU memory while the trainer runs; separate ones keep
