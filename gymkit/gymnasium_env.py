@@ -89,7 +89,12 @@ def env_ids() -> list[str]:
 
 def register_all() -> None:
     for name in env_ids():
-        gid = f"gymkit/{name}-v0"
-        if gid not in gymnasium.registry:
-            gymnasium.register(id=gid, entry_point="gymkit.gymnasium_env:GymkitEnv",
-                               kwargs={"env": name}, disable_env_checker=True)
+        register_one(name)
+
+
+def register_one(name: str) -> None:
+    """`gymkit/<name>-v0`, also for envs registered at run time (`--env file.py:Class`)."""
+    gid = f"gymkit/{name}-v0"
+    if gid not in gymnasium.registry:
+        gymnasium.register(id=gid, entry_point="gymkit.gymnasium_env:GymkitEnv",
+                           kwargs={"env": name}, disable_env_checker=True)

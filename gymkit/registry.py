@@ -1,10 +1,15 @@
 """Env registry: `@register_env` for classes in this repo, entry points for other packages."""
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
 import logging
 import pkgutil
+import re
+import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from .env import BaseEnv
 from .errors import GymkitError, unknown
@@ -71,8 +76,74 @@ def env_names() -> list[str]:
     return sorted(_ENVS)
 
 
+_REFS: dict[str, str] = {}  # "path/to/file.py:Class" or "pkg.mod:Class" -> registered name
+
+
+def is_env_ref(spec: str) -> bool:
+    """A class reference rather than a registered name."""
+    return ":" in spec
+
+
+def load_env_ref(ref: str) -> str:
+    """`path/to/file.py:Class` or `pkg.mod:Class`: import it (no packaging step), register
+    the class under its `name` (or the class name in snake case), give it its gymnasium id,
+    and return that name. A bad reference is one line."""
+    if ref in _REFS:
+        return _REFS[ref]
+    discover()
+    target, _, attr = ref.rpartition(":")
+    if not target or not attr.isidentifier():
+        raise GymkitError(f"env {ref!r}: expected path/to/file.py:Class or package.module:Class")
+    if target.endswith(".py") or "/" in target or "\\" in target:
+        mod = _import_file(ref, Path(target).expanduser().resolve())
+    else:
+        try:
+            mod = importlib.import_module(target)
+        except ImportError as e:
+            raise GymkitError(f"env {ref!r}: cannot import {target}: {e}") from None
+    cls = getattr(mod, attr, None)
+    if not (isinstance(cls, type) and issubclass(cls, BaseEnv)):
+        raise GymkitError(f"env {ref!r}: {attr} in {target} is not a BaseEnv subclass")
+    name = cls.name or re.sub(r"(?<!^)(?=[A-Z])", "_", attr).lower()
+    try:
+        register_env(cls, name=name)
+    except TypeError as e:  # the name is taken by another class
+        raise GymkitError(f"env {ref!r}: {e}") from None
+    _REFS[ref] = name
+    if "gymkit.gymnasium_env" in sys.modules:
+        sys.modules["gymkit.gymnasium_env"].register_one(name)
+    return name
+
+
+def _import_file(ref: str, path: Path):
+    if not path.is_file():
+        raise GymkitError(f"env {ref!r}: no file {path}")
+    modname = f"gymkit_user_{hashlib.sha1(str(path).encode()).hexdigest()[:10]}_{path.stem}"
+    if modname in sys.modules:
+        return sys.modules[modname]
+    spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise GymkitError(f"env {ref!r}: {path} is not a Python file")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as e:  # the user's module: its error, in one line, with where it is
+        del sys.modules[modname]
+        raise GymkitError(f"env {ref!r}: {path.name} failed to import: "
+                          f"{type(e).__name__}: {e}") from None
+    return mod
+
+
+def resolve_env_name(spec: str) -> str:
+    """A registered name, or the name a class reference registers under."""
+    return load_env_ref(spec) if is_env_ref(spec) else spec
+
+
 def get_env_class(name: str) -> type[BaseEnv]:
     discover()
+    if is_env_ref(name):
+        name = load_env_ref(name)
     if name not in _ENVS:
         if name in _BROKEN:
             raise GymkitError(f"env {name!r} failed to import: {_BROKEN[name]}")
@@ -134,7 +205,7 @@ def make_env(name: str, **config) -> BaseEnv:
 
 def parse_env_list(spec: str) -> list[str]:
     """`"math,code"` -> ["math", "code"], each checked against the registry."""
-    names = [s.strip() for s in spec.split(",") if s.strip()]
+    names = [resolve_env_name(s.strip()) for s in spec.split(",") if s.strip()]
     if not names:
         raise GymkitError("no env given; pass --env NAME[,NAME...] (see `gymkit envs list`)")
     for n in names:

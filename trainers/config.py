@@ -218,6 +218,17 @@ class TrainConfig(_Strict):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _env_refs(cls, data: Any) -> Any:
+        """`envs: {path/to/file.py:Class: {...}}` is keyed by the name the class registers."""
+        if isinstance(data, dict) and isinstance(data.get("envs"), dict):
+            from ..registry import resolve_env_name
+
+            data = {**data, "envs": {resolve_env_name(k) if isinstance(k, str) else k: v
+                                     for k, v in data["envs"].items()}}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> "TrainConfig":
         if not self.envs:
@@ -286,18 +297,30 @@ def parse_override(item: str) -> tuple[str, Any]:
 
 def parse_envs(spec: str) -> dict[str, dict[str, Any]]:
     """`"math:3,code"` -> {"math": {"weight": 3.0}, "code": {}} (weights are optional)."""
+    from ..registry import resolve_env_name
+
     out: dict[str, dict[str, Any]] = {}
     for part in (p.strip() for p in spec.split(",")):
         if not part:
             continue
-        name, _, w = part.partition(":")
+        name, colon, w = part.rpartition(":")
+        if not colon or (not _is_number(w) and ("." in name or "/" in name)):
+            name, w = part, ""  # no weight; `file.py:Class` and `pkg.mod:Class` are env refs
         try:
-            out[name] = {"weight": float(w)} if w else {}
+            out[resolve_env_name(name)] = {"weight": float(w)} if w else {}
         except ValueError:
             raise GymkitError(f"--env {part!r}: weight {w!r} is not a number") from None
     if not out:
         raise GymkitError("no env given; pass --env NAME[:WEIGHT][,NAME...]")
     return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def preset_path(name: str | Path) -> Path:
