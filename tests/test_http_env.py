@@ -406,3 +406,41 @@ def test_hostile_verify_output_is_wrong_not_error(server):
             got = c.post("/verify", json={**task_to_row(task), "response": {"output": output}})
             assert got.status_code == 200
             assert got.json()["status"] in ("wrong", "truncated"), got.json()
+
+
+def test_resources_session_protocol_and_verify_fields(server):
+    """NeMo Gym's newer resources-server contract: a caller-named session (idempotent seed,
+    idempotent close, no revival after close), mask_sample / failure_kind on verify, the
+    reverify mode, and aggregate metrics that never count a malformed row as a zero."""
+    task = make_env("tool_calc").generate(1, seed=3)[0]
+    row = task_to_row(task)
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        seed = {"resources_session_id": "rs-1", "episode_id": "e1", "task_id": task.id,
+                "task_data": row}
+        assert c.post("/seed_session", json=seed).json() == {"resources_session_id": "rs-1"}
+        assert c.post("/seed_session", json=seed).json() == {"resources_session_id": "rs-1"}
+        for a in task.gold[:-1]:
+            for call in a["tool_calls"]:
+                fn = call["function"]
+                r = c.post(f"/{fn['name']}", json={**json.loads(fn["arguments"]),
+                                                   "session_id": "rs-1"})
+                assert r.status_code == 200, r.text
+        got = c.post("/verify", json={**row, "session_id": "rs-1", "response": {
+            "output": _output_items(task.gold[-1:])}}).json()
+        assert got["reward"] == 1.0 and got["mask_sample"] is False and got["failure_kind"] is None
+        for _ in range(2):
+            r = c.post("/close_session", json={"resources_session_id": "rs-1", "episode_id": "e1"})
+            assert r.json() == {"resources_session_id": "rs-1"}
+        assert c.post("/seed_session", json=seed).status_code == 409
+        bad = c.post("/verify", json={"task": {"id": "x"}, "response": {"output": []}}).json()
+        assert bad["mask_sample"] is True and bad["failure_kind"] == "verifier_error"
+        assert bad["failure_reason"]
+        assert c.get("/reverify_mode").json() == "stateless"
+        agg = c.post("/aggregate_metrics", json={"verify_responses": [
+            {"task_id": "a", "reward": 1.0, "status": "correct"},
+            {"task_id": "a", "reward": 0.0, "status": "wrong"},
+            {"task_id": "b", "reward": 0.0, "status": "error", "mask_sample": True},
+            {"task_id": "c", "reward": "NaN"}, "junk"]}).json()
+        assert agg["agent_metrics"]["mean/reward"] == 0.5
+        assert agg["agent_metrics"]["masked"] == 1 and agg["agent_metrics"]["malformed"] == 2
+        assert agg["group_level_metrics"] == [{"task": "a", "mean/reward": 0.5, "rollouts": 2}]

@@ -30,7 +30,11 @@ from gymkit.tools import make_call
 from gymkit.types import Message, Score, Step, Task
 
 COOKIE = "gymkit_session"
-RESERVED = {"seed_session", "verify", "reset", "step", "close", "health", "docs", "openapi.json"}
+RESERVED = {"seed_session", "verify", "reset", "step", "close", "health", "docs", "openapi.json",
+            "close_session", "aggregate_metrics", "reverify_mode", "sandbox_access", "mcp"}
+# NeMo Gym's shared failure vocabulary for verify responses; statuses with no entry there
+# go namespaced as "gymkit:<status>"
+FAILURE_KIND = {"error": "verifier_error", "timeout": "gymkit:timeout"}
 
 
 class ResetRequest(BaseModel):
@@ -134,6 +138,8 @@ def make_app(service: EnvService) -> FastAPI:
 
     @app.post("/seed_session")
     async def seed_session(body: dict[str, Any] = Body(...)) -> JSONResponse:
+        if "resources_session_id" in body:  # an Environment Server seeding its own id
+            return await _seed_resources(service, body)
         task = _row_task(body)
         if isinstance(task, Score):
             return _failed(task, code=422, session_id=None)
@@ -155,6 +161,28 @@ def make_app(service: EnvService) -> FastAPI:
             return _echo(body, score, 422)
         return _echo(body, await _verdict(service, _session_id(request, body), task, output))
 
+    @app.post("/close_session")
+    async def close_session(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:
+        """Idempotent: closing an unknown or closed session succeeds, and a seed that
+        arrives later under the same id starts nothing."""
+        sid = body.get("resources_session_id") or _session_id(request, body)
+        if not isinstance(sid, str) or not sid:
+            return _failed(Score.failed("close_session needs resources_session_id"), code=422)
+        service.close(sid)
+        service.closed_ids[sid] = time.monotonic()
+        return JSONResponse({"resources_session_id": sid})
+
+    @app.get("/reverify_mode")
+    async def reverify_mode() -> str:
+        return "stateless"  # /verify replays the row's transcript when no session is live
+
+    @app.post("/aggregate_metrics")
+    async def aggregate_metrics(body: dict[str, Any] = Body(...)) -> JSONResponse:
+        rows = body.get("verify_responses")
+        if not isinstance(rows, list):
+            return _failed(Score.failed("aggregate_metrics needs verify_responses: a list"), 422)
+        return JSONResponse(aggregate(rows))
+
     for name in sorted({t["function"]["name"] for e in service.envs.values()
                         for t in e.tool_schemas() or []}):
         if name in RESERVED:
@@ -163,9 +191,64 @@ def make_app(service: EnvService) -> FastAPI:
     return app
 
 
+async def _seed_resources(service: EnvService, body: dict[str, Any]) -> JSONResponse:
+    """NeMo Gym's ResourcesSeedSessionRequest: the caller names the session; seeding the same
+    id again returns the live session; an id already closed stays closed."""
+    sid = body.get("resources_session_id")
+    data = body.get("task_data")
+    if not isinstance(sid, str) or not sid or not isinstance(data, dict):
+        return _failed(Score.failed("seed_session needs resources_session_id (a string) and "
+                                    "task_data (the row)"), code=422)
+    if sid in service.sessions:
+        return JSONResponse({"resources_session_id": sid})
+    if sid in service.closed_ids:
+        return _failed(Score.failed(f"session {sid} was closed"), code=409,
+                       resources_session_id=sid)
+    task = _row_task(data)
+    if isinstance(task, Score):
+        return _failed(task, code=422, resources_session_id=sid)
+    got, fail = await service.open(task, sid)
+    if fail:
+        return _failed(fail, resources_session_id=sid)
+    return JSONResponse({"resources_session_id": got})
+
+
+def aggregate(rows: list[Any]) -> dict[str, Any]:
+    """Mean reward per task and overall, and the status counts, from verify responses (rows
+    that are not objects with a numeric reward are counted as malformed, never as 0)."""
+    groups: dict[str, list[float]] = {}
+    statuses: dict[str, int] = {}
+    bad = masked = 0
+    for row in rows:
+        reward = row.get("reward") if isinstance(row, dict) else None
+        if not isinstance(reward, (int, float)) or isinstance(reward, bool):
+            bad += 1
+            continue
+        statuses[str(row.get("status", "unknown"))] = statuses.get(str(row.get("status", "unknown")), 0) + 1
+        if row.get("mask_sample"):
+            masked += 1
+            continue
+        key = str(row.get("_ng_task_index", row.get("task_id", (row.get("task") or {}).get("id"))))
+        groups.setdefault(key, []).append(float(reward))
+    per_task = [{"task": k, "mean/reward": sum(v) / len(v), "rollouts": len(v)}
+                for k, v in groups.items()]
+    scored = [r for v in groups.values() for r in v]
+    overall = {"mean/reward": sum(scored) / len(scored) if scored else None,
+               "rollouts": len(rows), "scored": len(scored), "masked": masked,
+               "malformed": bad, **{f"status/{k}": n for k, n in sorted(statuses.items())}}
+    return {"group_level_metrics": per_task, "agent_metrics": overall,
+            "key_metrics": {"mean/reward": overall["mean/reward"]}}
+
+
 def _echo(row: dict[str, Any], score: Score, code: int = 200) -> JSONResponse:
-    """The row with the verdict added; a row JSON cannot carry back (NaN) keeps its ids only."""
-    verdict = {"reward": score.reward, "status": score.status, "error": score.error}
+    """The row with the verdict added; a row JSON cannot carry back (NaN) keeps its ids only.
+    NeMo Gym's fields ride along: `mask_sample` for a verdict that measures nothing (error,
+    timeout: the rollout stays out of scores), `failure_kind` and `failure_reason`."""
+    unscored = score.status in ("error", "timeout")
+    verdict = {"reward": score.reward, "status": score.status, "error": score.error,
+               "mask_sample": unscored,
+               "failure_kind": FAILURE_KIND.get(score.status) if unscored else None,
+               "failure_reason": score.error if unscored else None}
     try:
         return JSONResponse({**row, **verdict}, status_code=code)
     except ValueError as e:  # starlette refuses NaN/Infinity: the verdict must still get back

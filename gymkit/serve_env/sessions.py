@@ -56,6 +56,8 @@ class EnvService:
         # verdicts of sessions that ended on a NeMo Gym tool call (turn limit), kept for
         # /verify: session id -> (task id, score, when)
         self.ended: dict[str, tuple[str, Score, float]] = {}
+        # caller-named sessions closed by /close_session: a late seed must not revive them
+        self.closed_ids: dict[str, float] = {}
         self._executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="env")
         self._slots: asyncio.Semaphore | None = None  # made on the server's event loop
         self.counts: dict[str, int] = {}  # statuses returned, for /health
@@ -91,8 +93,9 @@ class EnvService:
         self.counts[status] = self.counts.get(status, 0) + 1
 
     # ------------------------------------------------------------------ sessions
-    async def open(self, task: Task) -> tuple[str | None, Score | None]:
-        """A new session for `task`: (session id, None), or (None, the failure's score)."""
+    async def open(self, task: Task, sid: str | None = None) -> tuple[str | None, Score | None]:
+        """A new session for `task` (under the caller's `sid` if given): (session id, None), or
+        (None, the failure's score)."""
         env = self.envs.get(task.env)
         if env is None:
             return None, Score.failed(f"env {task.env!r} is not served here "
@@ -109,7 +112,7 @@ class EnvService:
         except Exception as e:  # an env bug in reset: recorded, with its traceback in the log
             log.exception("env %s failed to reset task %s", task.env, task.id)
             return None, Score.failed(f"reset failed: {type(e).__name__}: {e}")
-        sid = uuid.uuid4().hex
+        sid = sid or uuid.uuid4().hex
         self.sessions[sid] = Session(task.env, episode, time.monotonic())
         return sid, None
 
@@ -179,6 +182,8 @@ class EnvService:
             self.close(sid)
         for sid in [k for k, (_, _, t) in self.ended.items() if t < cutoff]:
             del self.ended[sid]
+        for sid in [k for k, t in self.closed_ids.items() if t < cutoff - self.idle_timeout_s]:
+            del self.closed_ids[sid]  # kept two idle timeouts: late seeds come well before
         return len(stale)
 
     async def expire_forever(self) -> None:
