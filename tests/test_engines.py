@@ -149,3 +149,21 @@ def test_config_refuses_colocated_engines_without_one_per_rank():
         _cfg("trainer.distributed.engines.placement=colocated", world=2, engines=1)
     with pytest.raises(Exception, match="broadcast needs a TrainGroup"):
         _cfg("trainer.distributed.engines.weight_sync=broadcast", world=0, engines=1)
+
+
+def test_colocated_engines_share_the_train_ranks_bundles(ray_session, tmp_path):
+    from gymkit.trainers.learner import make_sampler_and_learner, push_weights
+
+    cfg = _cfg("trainer.distributed.engines.placement=colocated", world=2, engines=2)
+    policy, learner, owns = make_sampler_and_learner(cfg)
+    try:
+        assert owns and policy.pg is learner.pg  # one placement group: engine i in bundle i
+        learner.update(_batch(seed=0))
+        push_weights(learner, policy, cfg)  # auto: broadcast
+        trained = {k: v.float() for k, v in learner.sampler_state().items()}
+        for a in policy.actors:
+            w = ray_session.get(a.weights.remote())
+            assert all(torch.equal(w[k], trained[k].to(w[k].dtype)) for k in w)
+    finally:
+        policy.close()
+        learner.close()
