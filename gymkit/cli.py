@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_conformance import conformance
 from .cli_scorecard import scorecard
 from .cli_verify import reverify, verify
 from .errors import GymkitError
@@ -255,6 +256,7 @@ def _mount_training() -> None:
 _mount_training()
 
 app.command("scorecard")(scorecard)
+app.command("conformance")(conformance)
 app.command("verify")(verify)
 rollouts_app.command("reverify")(reverify)
 app.command("serve-env")(serve_env_cmd)

@@ -1,0 +1,152 @@
+"""gymkit envs as a `verifiers` (0.4, the `verifiers.v1` stack) taskset, the format prime-rl
+and the other verifiers consumers load.
+
+verifiers 0.4 has no SingleTurnEnv or Rubric any more: an environment is a `Taskset` (rows
+in, typed `Task`s out) whose tasks score a finished `Trace` with `@vf.reward` methods,
+played by an `Env` (`SingleAgentEnv` for a plain taskset) through a harness. Here:
+
+* `GymkitTaskset`: config `env`, `n`, `seed`, `difficulty`, `options`; each task carries the
+  gymkit Task as JSON (`TaskData.gymkit_task`) and its prompt.
+* `GymkitTask.gymkit`: the reward, gymkit's verdict on the trace's assistant turns replayed
+  through gymkit's own episode loop.
+* `load_environment(env_name, **options)`: the `vf.Env` verifiers' own loader builds for it.
+
+Status mapping: `correct`, `wrong` and `truncated` record their reward; `error` and `timeout`
+raise from the reward, which verifiers records as a failed trace (`trace.ok` False, a
+`TaskError`, the reward left None), the way it keeps any scoring failure out of training.
+Every scored trace also gets `trace.info["gymkit"] = {"status", "error"}`.
+
+Single-turn envs only: verifiers 0.4 serves tools as MCP servers launched per rollout in a
+runtime, and gymkit ships no `vf.Toolset` yet; `load_environment` refuses multi-turn envs.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.machinery
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import gymkit.verifiers as _gymkit_verifiers
+from gymkit.errors import GymkitError
+from gymkit.integrations.replay import (TASK_COLUMN, assistant_actions, refuse_task_tools, replay,
+                                        task_json, task_of)
+from gymkit.registry import check_env_options, make_env
+from gymkit.types import UNSCORED, Score
+
+TASKSET_ID = "gymkit_verifiers"  # the module name verifiers' loader resolves (see below)
+
+
+def import_verifiers_v1() -> ModuleType:
+    """`verifiers.v1` of the installed package. In a gymkit checkout the repo's own
+    `verifiers/` folder (installed as `gymkit.verifiers`) shadows it as a top-level name
+    whenever the checkout root is on sys.path (`python -m`, pytest run from the root)."""
+    shadow = Path(_gymkit_verifiers.__file__).resolve().parent
+    loaded = sys.modules.get("verifiers")
+    if loaded is not None and Path(getattr(loaded, "__file__", "") or ".").resolve().parent == shadow:
+        del sys.modules["verifiers"]  # the checkout's folder under the PyPI package's name
+        loaded = None
+    if loaded is None:
+        path = [p for p in sys.path if (Path(p or ".").resolve() / "verifiers") != shadow]
+        spec = importlib.machinery.PathFinder.find_spec("verifiers", path)
+        if spec is None or spec.loader is None:
+            raise ModuleNotFoundError("No module named 'verifiers'", name="verifiers")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["verifiers"] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module("verifiers.v1")
+
+
+vf = import_verifiers_v1()
+
+
+class GymkitTasksetConfig(vf.TasksetConfig):
+    """Which gymkit tasks the taskset yields (`--env.taskset.*`)."""
+
+    env: str = "math"
+    n: int = 1000
+    seed: int = 0
+    difficulty: int | None = None
+    options: dict[str, Any] = {}
+
+
+class GymkitTaskData(vf.TaskData):
+    gymkit_task: str  # the gymkit Task as JSON: gold and verifier data ride with the row
+
+
+class GymkitTask(vf.Task[GymkitTaskData, vf.State, vf.TaskConfig]):
+    """One gymkit task; its reward is gymkit's verdict on the trace."""
+
+    @vf.reward
+    async def gymkit(self, task: GymkitTaskData, trace: vf.Trace) -> float:
+        score = await asyncio.to_thread(score_trace, task, trace)
+        trace.info["gymkit"] = {"status": score.status, "error": score.error}
+        if score.status in UNSCORED:
+            raise GymkitUnscored(f"gymkit status {score.status}: {(score.error or '').splitlines()[0:1]}")
+        return score.reward
+
+
+class GymkitUnscored(RuntimeError):
+    """The env could not judge (status error or timeout): no reward, a failed trace."""
+
+
+class GymkitTaskset(vf.Taskset[GymkitTask, GymkitTasksetConfig]):
+    """`config.n` procedural tasks of the gymkit env `config.env`."""
+
+    def load(self):
+        name, options = self.config.env, dict(self.config.options)
+        check_env_options(name, options)
+        env = make_env(name, **options)
+        if env.multi_turn:
+            raise GymkitError(f"env {name!r} is multi-turn; the verifiers adapter serves "
+                              "single-turn envs only (gymkit ships no vf.Toolset yet)")
+        tasks = env.generate(self.config.n, seed=self.config.seed, difficulty=self.config.difficulty)
+        refuse_task_tools(env, tasks, "verifiers")
+        for t in tasks:
+            yield GymkitTask(GymkitTaskData(id=t.id, prompt=list(t.prompt),
+                                            gymkit_task=task_json(t)), self.config.task)
+
+
+def score_trace(data: GymkitTaskData, trace: Any) -> Score:
+    """gymkit's verdict on a trace: its sampled assistant turns replayed on the task."""
+    task = task_of(data.gymkit_task)
+    actions = assistant_actions([m.model_dump() for m in trace.assistant_messages])
+    return replay(make_env_cached(task.env), task, actions)[1]
+
+
+_envs: dict[str, Any] = {}
+
+
+def make_env_cached(name: str):
+    """One env object per name for scoring (options only change task generation here)."""
+    if name not in _envs:
+        _envs[name] = make_env(name)
+    return _envs[name]
+
+
+def load_environment(env_name: str, n: int = 1000, seed: int = 0, difficulty: int | None = None,
+                     agent: dict[str, Any] | None = None, **options: Any):
+    """A `vf.Env` for gymkit env `env_name`, built by verifiers' own loader.
+
+    `agent` is the env's agent config (harness, runtime, model); the default plays each task
+    as one plain chat turn (`null` harness) in a local subprocess runtime."""
+    check_env_options(env_name, options)
+    if make_env(env_name, **options).multi_turn:
+        raise GymkitError(f"env {env_name!r} is multi-turn; the verifiers adapter serves "
+                          "single-turn envs only (gymkit ships no vf.Toolset yet)")
+    taskset = GymkitTasksetConfig(id=TASKSET_ID, env=env_name, n=n, seed=seed,
+                                  difficulty=difficulty, options=options)
+    seat = agent or {"harness": {"id": "null"}, "runtime": {"type": "subprocess"}}
+    config = vf.SingleAgentEnvConfig(taskset=taskset, agent=seat)
+    return vf.load_environment(config)
+
+
+# verifiers resolves a taskset id as an importable module name, and a dotted id
+# ("gymkit.integrations.verifiers") fails inside its loader; this alias makes the id resolve
+# in any process that imported this module. Another process needs a module of its own (docs).
+sys.modules.setdefault(TASKSET_ID, sys.modules[__name__])
+__all__ = ["GymkitTaskset", "GymkitTask", "GymkitTasksetConfig", "GymkitTaskData",
+           "load_environment", "TASK_COLUMN"]
