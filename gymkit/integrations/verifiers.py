@@ -25,6 +25,7 @@ import asyncio
 import importlib
 import importlib.machinery
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -75,6 +76,7 @@ class GymkitTasksetConfig(vf.TasksetConfig):
 
 class GymkitTaskData(vf.TaskData):
     gymkit_task: str  # the gymkit Task as JSON: gold and verifier data ride with the row
+    env_options: dict[str, Any] = {}  # the env's constructor options, for scoring
 
 
 class GymkitTask(vf.Task[GymkitTaskData, vf.State, vf.TaskConfig]):
@@ -85,7 +87,8 @@ class GymkitTask(vf.Task[GymkitTaskData, vf.State, vf.TaskConfig]):
         score = await asyncio.to_thread(score_trace, task, trace)
         trace.info["gymkit"] = {"status": score.status, "error": score.error}
         if score.status in UNSCORED:
-            raise GymkitUnscored(f"gymkit status {score.status}: {(score.error or '').splitlines()[0:1]}")
+            why = (score.error or "").strip().splitlines()
+            raise GymkitUnscored(f"gymkit status {score.status}: {why[0] if why else 'no detail'}")
         return score.reward
 
 
@@ -106,25 +109,27 @@ class GymkitTaskset(vf.Taskset[GymkitTask, GymkitTasksetConfig]):
         tasks = env.generate(self.config.n, seed=self.config.seed, difficulty=self.config.difficulty)
         refuse_task_tools(env, tasks, "verifiers")
         for t in tasks:
-            yield GymkitTask(GymkitTaskData(id=t.id, prompt=list(t.prompt),
-                                            gymkit_task=task_json(t)), self.config.task)
+            yield GymkitTask(GymkitTaskData(id=t.id, prompt=list(t.prompt), gymkit_task=task_json(t),
+                                            env_options=options), self.config.task)
 
 
 def score_trace(data: GymkitTaskData, trace: Any) -> Score:
     """gymkit's verdict on a trace: its sampled assistant turns replayed on the task."""
     task = task_of(data.gymkit_task)
     actions = assistant_actions([m.model_dump() for m in trace.assistant_messages])
-    return replay(make_env_cached(task.env), task, actions)[1]
+    return replay(env_for(task.env, data.env_options), task, actions)[1]
 
 
 _envs: dict[str, Any] = {}
 
 
-def make_env_cached(name: str):
-    """One env object per name for scoring (options only change task generation here)."""
-    if name not in _envs:
-        _envs[name] = make_env(name)
-    return _envs[name]
+def env_for(name: str, options: dict[str, Any]):
+    """One env object per (name, options) for scoring."""
+    key = json.dumps([name, options], sort_keys=True, default=str)
+    if key not in _envs:
+        check_env_options(name, options)
+        _envs[key] = make_env(name, **options)
+    return _envs[key]
 
 
 def load_environment(env_name: str, n: int = 1000, seed: int = 0, difficulty: int | None = None,
