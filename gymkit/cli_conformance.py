@@ -20,7 +20,8 @@ def _cell(result) -> str:
 
 
 def conformance(
-    env: list[str] = typer.Option(..., "--env", help="Env(s) to check: repeat the flag, or comma-separate."),
+    env: list[str] = typer.Option(..., "--env",
+                                  help="Env(s) to check: repeat the flag, or comma-separate."),
     seed: int = typer.Option(0, "--seed", help="Seed of the task each case is built on."),
 ) -> None:
     """Replay gold, wrong, garbage and error transcripts through gymkit's native path and

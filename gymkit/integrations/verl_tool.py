@@ -58,7 +58,8 @@ class GymkitTool(BaseTool):
     async def execute(self, instance_id: str, parameters: dict[str, Any], agent_data: Any = None,
                       **kwargs: Any) -> tuple[ToolResponse, float, dict]:
         if agent_data is None:
-            raise GymkitError("GymkitTool needs verl's agent_data (verl 0.9's tool agent loop passes it)")
+            raise GymkitError("GymkitTool needs verl's agent_data "
+                              "(verl 0.9's tool agent loop passes it)")
         episode, lock = self._episode(agent_data, self._tasks.get(instance_id))
         async with lock:  # verl runs one turn's calls concurrently; gymkit runs them in order
             obs = await asyncio.to_thread(self.env.run_calls, episode,

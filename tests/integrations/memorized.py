@@ -8,7 +8,8 @@ policy whose outputs are known, sampled by the framework itself.
 from __future__ import annotations
 
 
-def chat_rows(tok, pairs: list[tuple[list[dict], str]], **template: object) -> list[tuple[list[int], list[int]]]:
+def chat_rows(tok, pairs: list[tuple[list[dict], str]],
+              **template: object) -> list[tuple[list[int], list[int]]]:
     """(ids, labels) for `(prompt messages, completion text)` pairs rendered as the trainer
     renders prompts (generation prompt on), the loss on the completion and its end token."""
     rows = []

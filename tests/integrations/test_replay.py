@@ -24,7 +24,8 @@ def test_task_travels_as_json_text_or_dict():
 def test_assistant_actions_keep_the_models_turns_only():
     assert assistant_actions("hi") == [{"role": "assistant", "content": "hi"}]
     completion = [{"role": "assistant", "content": None,
-                   "tool_calls": [{"id": "c1", "name": "calculate", "arguments": '{"expression": "1+1"}'}]},
+                   "tool_calls": [{"id": "c1", "name": "calculate",
+                                   "arguments": '{"expression": "1+1"}'}]},
                   {"role": "tool", "content": "2"},
                   {"role": "assistant", "content": [{"type": "text", "text": "Answer: 2"}]}]
     assert assistant_actions(completion) == [
@@ -61,7 +62,8 @@ def test_what_the_adapters_refuse():
     fc = make_env("function_call")
     with pytest.raises(GymkitError, match="per-task tools"):
         refuse_task_tools(fc, fc.generate(1), "TRL")
-    refuse_task_tools(make_env("tool_calc"), make_env("tool_calc").generate(1), "TRL")  # tools live in the env
+    calc = make_env("tool_calc")
+    refuse_task_tools(calc, calc.generate(1), "TRL")  # a tool env's tools live in the env
     with pytest.raises(GymkitError, match="not served"):
         Envs(["math"], {"code": {}})
     with pytest.raises(GymkitError, match="no option"):

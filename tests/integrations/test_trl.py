@@ -23,7 +23,8 @@ def grpo_trainer(tmp_path, train, funcs, generations: int, max_len: int, **kw):
 
     from gymkit.policy.builtin import tiny_dir
 
-    args = GRPOConfig(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=len(train) * generations,
+    args = GRPOConfig(output_dir=str(tmp_path), max_steps=1,
+                      per_device_train_batch_size=len(train) * generations,
                       num_generations=generations, max_completion_length=max_len, use_cpu=True,
                       report_to="none", logging_steps=1, save_strategy="no", shuffle_dataset=False,
                       learning_rate=1e-6, beta=0.0, temperature=0.7)
@@ -79,15 +80,16 @@ def tool_sequence(trainer, task, env):
     tok, template = trainer.processing_class, trainer.chat_template
     tools = trainer._env_tools[None]
     ids = tok.apply_chat_template(conversation=[task.prompt], tools=tools, chat_template=template,
-                                  add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"][0]
+                                  add_generation_prompt=True, tokenize=True,
+                                  return_dict=True)["input_ids"][0]
     labels = [-100] * len(ids)
     messages, _ = play(env, task, task.gold)
     results = [m for m in messages if m["role"] == "tool"]
     for action in task.gold:
         calls = action.get("tool_calls") or []
-        text = "\n".join("<tool_call>\n" + json.dumps({"name": c["function"]["name"],
-                                                      "arguments": json.loads(c["function"]["arguments"])})
-                         + "\n</tool_call>" for c in calls) or action["content"]
+        text = "\n".join("<tool_call>\n" + json.dumps({
+            "name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"])})
+            + "\n</tool_call>" for c in calls) or action["content"]
         turn = tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
         ids, labels = ids + turn, labels + turn
         for c in calls:

@@ -56,8 +56,8 @@ def test_loaded_env_scores_like_gymkit():
 
 def test_env_error_is_a_failed_trace_not_a_zero():
     task = next(iter(gv.load_environment("math", n=1).taskset))
-    broken = gv.GymkitTask(task.data.model_copy(update={
-        "gymkit_task": gv.task_of(task.data.gymkit_task).model_copy(update={"data": {}}).model_dump_json()}))
+    no_data = gv.task_of(task.data.gymkit_task).model_copy(update={"data": {}})
+    broken = gv.GymkitTask(task.data.model_copy(update={"gymkit_task": no_data.model_dump_json()}))
     trace, error = scored_trace(broken, "\\boxed{1}")
     assert error is not None and "gymkit status error" in str(error)
     assert trace.info["gymkit"]["status"] == "error"
