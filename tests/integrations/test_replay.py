@@ -68,3 +68,21 @@ def test_what_the_adapters_refuse():
         Envs(["math"], {"code": {}})
     with pytest.raises(GymkitError, match="no option"):
         Envs(["math"], {"math": {"nope": 1}})
+
+
+def test_verl_result_keeps_errors_apart_from_zeros():
+    from gymkit.integrations.verl import compute_score, row, verl_result
+
+    assert verl_result(Score.failed("boom")) == {
+        "score": 0.0, "acc": 0.0, "gymkit_status": "error", "gymkit_scored": 0.0}
+    assert verl_result(Score.graded(0.5)) == {
+        "score": 0.5, "acc": 0.0, "gymkit_status": "wrong", "gymkit_scored": 1.0}
+    assert verl_result(Score.correct()) == {
+        "score": 1.0, "acc": 1.0, "gymkit_status": "correct", "gymkit_scored": 1.0}
+    env = make_env("math")
+    task = env.generate(1)[0]
+    r = row(task, 0, env)
+    truth = r["reward_model"]["ground_truth"]
+    assert compute_score(r["data_source"], task.gold_text, truth, r["extra_info"])["score"] == 1.0
+    with pytest.raises(GymkitError, match="disagrees"):
+        compute_score("gymkit/code", task.gold_text, truth, r["extra_info"])
