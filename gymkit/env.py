@@ -1,9 +1,12 @@
 """`BaseEnv`: what an environment is. Subclass it to write a new one.
 
 A single-turn env overrides `generate_task` and `score` (30-60 lines in all). A multi-turn or
-tool-using env also declares `@tool` methods and/or overrides `reset` / `step`. Env objects
-are long-lived (one per actor); per-episode state lives in the `Episode` they hand out, so one
-env serves many interleaved episodes, and an episode is rebuilt by replaying its actions.
+tool-using env also declares `@tool` methods and/or overrides `reset` and `respond`, its answer
+to one model message. `step` is the episode loop, one for every env: it counts the turn, asks
+`respond`, and ends an episode still running on its last turn as `truncated`. Env objects are
+long-lived (one per actor); per-episode state lives in the `Episode` they hand out, so one env
+serves many interleaved episodes, and an episode is rebuilt by replaying the messages the pool
+keeps for it.
 """
 from __future__ import annotations
 
@@ -155,21 +158,33 @@ class BaseEnv:
         return Episode(task=task)
 
     def step(self, episode: Episode, message: Message) -> Step:
-        """Take the model's message; return the next observation, or the verdict when done.
-
-        The default runs `@tool` calls (errors go back as observations and cost a turn, as
-        does an exception a tool raises) and scores the first message without tool calls as
-        the final answer.
-        """
+        """One turn of the episode loop, the same in every env: count the turn, let `respond`
+        answer the message, and end an episode still running on its last turn as `truncated`
+        (with the observation `respond` gave). Envs override `respond`, not `step`."""
         episode.actions.append(message)
         episode.turn += 1
-        calls = message.get("tool_calls") or []
-        errors = message.get("tool_call_errors") or []
-        if calls or errors:
-            if episode.turn >= self.max_turns:
-                return self.turn_limit()
-            return Step(observation=self.run_calls(episode, calls, errors))
-        return Step(done=True, score=self.safe_score(episode, message.get("content") or ""))
+        result = self.respond(episode, message)
+        if result.done or not self.out_of_turns(episode):
+            return result
+        return self.turn_limit(result.observation)
+
+    def respond(self, episode: Episode, message: Message) -> Step:
+        """The env's answer to one model message: an observation, or `done` with the verdict.
+
+        The default runs `@tool` calls (bad calls, and exceptions a tool raises, come back as
+        `error: ...` observations) and scores the first message without tool calls as the final
+        answer. Calls on the last turn are not run: no turn is left to read their results.
+        """
+        calls, errors = message_calls(message)
+        if not calls and not errors:
+            return Step(done=True, score=self.safe_score(episode, message.get("content") or ""))
+        if self.out_of_turns(episode):
+            return Step()
+        return Step(observation=self.run_calls(episode, calls, errors))
+
+    def out_of_turns(self, episode: Episode) -> bool:
+        """Whether the turn just counted was the episode's last (`max_turns` by default)."""
+        return episode.turn >= self.max_turns
 
     def turn_limit(self, observation: list[Message] | None = None) -> Step:
         """The episode ran out of turns: `truncated`, with the last observation kept."""
@@ -221,6 +236,11 @@ class BaseEnv:
 
     def close(self) -> None:
         """Release resources held by the env (files, processes)."""
+
+
+def message_calls(message: Message) -> tuple[list[dict], list[str]]:
+    """A model message's tool calls, and the errors of the calls that could not be read."""
+    return message.get("tool_calls") or [], message.get("tool_call_errors") or []
 
 
 _DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".arrow")
