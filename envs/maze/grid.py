@@ -1,5 +1,5 @@
 """Grid-world pieces shared by the `maze` and `sokoban` envs: moves, text parsing, BFS, and
-`GridPuzzleEnv`, the episode loop both run.
+`GridPuzzleEnv`, the turn both play.
 
 A grid is a list of equal-length strings; positions are (row, col) tuples. Moves are the
 letters U, D, L, R. The helpers are pure functions so episodes replay exactly.
@@ -207,10 +207,8 @@ class GridPuzzleEnv(BaseEnv):
                 return "Step budget used up."
         return f"Made {len(moves)} moves."
 
-    def step(self, episode: Episode, message: Message) -> Step:
+    def respond(self, episode: Episode, message: Message) -> Step:
         """Read the moves on the reply's last line, make them, and show the new board."""
-        episode.actions.append(message)
-        episode.turn += 1
         st, d = episode.state, episode.task.data
         text = strip_thinking(message.get("content") or "")
         if message.get("tool_calls") or message.get("tool_call_errors"):
@@ -224,8 +222,8 @@ class GridPuzzleEnv(BaseEnv):
                 note = f"error: {e}"
         if st["solved"] or st["steps"] >= d["budget"]:
             return Step(done=True, score=self.safe_score(episode, ""))
-        if episode.turn >= self.max_turns:
-            return self.turn_limit()
+        if self.out_of_turns(episode):
+            return Step()  # truncated by the loop, without a board nobody will read
         left = d["budget"] - st["steps"]
         return Step(observation=[user(f"{note} {left} steps left.\n{self._board(episode)}")])
 

@@ -111,17 +111,19 @@ class WordleEnv(BaseEnv):
         ep.state["solved"] = guess == d["answer"]
         return "\n".join(f"{g.upper()}  {' '.join(m)}" for g, m in ep.state["history"])
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        episode.actions.append(message)
-        episode.turn += 1
+    def respond(self, episode: Episode, message: Message) -> Step:
+        """Judge one guess (an unreadable one still uses a try); the last try is scored."""
         if message.get("tool_calls") or message.get("tool_call_errors"):
             note = "error: this env has no tools; write your guess as text on the last line"
         else:
             note = self._judge(episode, strip_thinking(message.get("content") or ""))
-        left = episode.task.data["max_guesses"] - episode.turn
-        if episode.state["solved"] or left <= 0:
+        if episode.state["solved"] or self.out_of_turns(episode):
             return Step(done=True, score=self.safe_score(episode, ""))
+        left = episode.task.data["max_guesses"] - episode.turn
         return Step(observation=[user(f"{note}\n{left} {'try' if left == 1 else 'tries'} left.")])
+
+    def out_of_turns(self, episode: Episode) -> bool:  # a loaded row may allow more tries
+        return episode.turn >= episode.task.data["max_guesses"]
 
     def score_episode(self, episode: Episode, response: str) -> Score:
         n, d = episode.turn, episode.task.data
