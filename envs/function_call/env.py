@@ -2,7 +2,7 @@
 
 Single turn. The model sees JSON tool schemas (`Task.tools`) and a request, and answers with
 tool calls, either as OpenAI `tool_calls` on its message or as `<tool_call>{json}</tool_call>`
-text; those calls ARE the answer, so `step` scores them instead of running them. When no
+text; those calls ARE the answer, so `respond` scores them instead of running them. When no
 function fits (irrelevance), the model must not call anything and must say `NO_CALL`.
 """
 from __future__ import annotations
@@ -100,10 +100,8 @@ class FunctionCallEnv(BaseEnv):
                     meta={"irrelevant": not truth})
 
     # ------------------------------------------------------------------ scoring
-    def step(self, episode: Episode, message: Message) -> Step:
+    def respond(self, episode: Episode, message: Message) -> Step:
         """The message's calls are the answer: score them (never run them) and end."""
-        episode.actions.append(message)
-        episode.turn += 1
         episode.state["calls"] = list(message.get("tool_calls") or [])
         episode.state["call_errors"] = list(message.get("tool_call_errors") or [])
         return Step(done=True, score=self.safe_score(episode, message.get("content") or ""))

@@ -238,12 +238,12 @@ class SweRepairEnv(BaseEnv):
         episode.state["submitted"] = True
         return "submitted"
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        result = super().step(episode, message)
-        if not result.done and episode.state.get("submitted"):
-            return Step(observation=result.observation, done=True,
-                        score=self.safe_score(episode, ""))  # the repository is the answer
-        return result
+    def respond(self, episode: Episode, message: Message) -> Step:
+        """The default tool turn; a `submit` call ends the episode: the repository is the answer."""
+        result = super().respond(episode, message)
+        if result.done or not episode.state.get("submitted"):
+            return result
+        return Step(observation=result.observation, done=True, score=self.safe_score(episode, ""))
 
     def score_episode(self, episode: Episode, response: str) -> Score:
         data, files = episode.task.data, episode.state["files"]
