@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from gymkit.chat import strip_thinking, system, user
-from gymkit.env import BaseEnv, Episode
+from gymkit.env import BaseEnv, Episode, message_calls
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.types import Message, Score, Step, Task
@@ -190,26 +190,20 @@ class RetailAgentEnv(RetailTools, BaseEnv):
         oid = order_id.strip().lstrip("#").lower()
         return bool(oid) and oid in asked
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        episode.actions.append(message)
-        episode.turn += 1
-        calls = message.get("tool_calls") or []
-        errors = message.get("tool_call_errors") or []
-        if calls or errors:  # tool messages go to the store, not to the customer
-            obs = self.run_calls(episode, calls, errors)
-        else:
-            text = strip_thinking(message.get("content") or "") or ""  # the trace is never shown
-            if len(text) <= MAX_READ:
-                episode.state["told"].append(text)
-            reply, stop = customer_reply(episode.task.data["user"], episode.state["user"], text)
-            if reply == CONFIRMED:  # what the customer agreed to, for the next write
-                episode.state["confirmed"] = text.lower()
-            if stop:
-                return Step(observation=[user(reply)], done=True, score=self.safe_score(episode, text))
-            obs = [user(reply)]
-        if episode.turn >= self.max_turns:
-            return self.turn_limit(obs)
-        return Step(observation=obs)
+    def respond(self, episode: Episode, message: Message) -> Step:
+        """Tool calls go to the store; text goes to the customer, whose reply may end it."""
+        calls, errors = message_calls(message)
+        if calls or errors:
+            return Step(observation=self.run_calls(episode, calls, errors))
+        text = strip_thinking(message.get("content") or "") or ""  # the trace is never shown
+        if len(text) <= MAX_READ:
+            episode.state["told"].append(text)
+        reply, stop = customer_reply(episode.task.data["user"], episode.state["user"], text)
+        if reply == CONFIRMED:  # what the customer agreed to, for the next write
+            episode.state["confirmed"] = text.lower()
+        if stop:
+            return Step(observation=[user(reply)], done=True, score=self.safe_score(episode, text))
+        return Step(observation=[user(reply)])
 
     def gold_db(self, task: Task) -> Database:
         """The store after replaying the gold tool calls on a fresh copy."""

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from gymkit.chat import strip_thinking, system, user
-from gymkit.env import BaseEnv, Episode
+from gymkit.env import BaseEnv, Episode, message_calls
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
 from gymkit.tools import make_call
@@ -173,23 +173,16 @@ class WorkplaceEnv(WorkplaceTools, BaseEnv):
         named = re.search(rf"(?<![\w-]){re.escape(tid)}(?![\w-])", asked)  # t-30 is not t-301
         return bool(asked) and (bool(named) or title in asked)
 
-    def step(self, episode: Episode, message: Message) -> Step:
-        episode.actions.append(message)
-        episode.turn += 1
-        calls = message.get("tool_calls") or []
-        errors = message.get("tool_call_errors") or []
+    def respond(self, episode: Episode, message: Message) -> Step:
+        """Run tool calls; a question asking the go-ahead gets a yes; any other text is final."""
+        calls, errors = message_calls(message)
         if calls or errors:
-            obs = self.run_calls(episode, calls, errors)
-        else:
-            text = strip_thinking(message.get("content") or "") or ""
-            if ("?" in text or _PLEASE.search(text)) and _ASKS.search(text) and len(text) <= MAX_TEXT:
-                episode.state["confirmed"] = text.lower()  # one question covers what it names
-                obs = [user(CONFIRMED)]
-            else:
-                return Step(done=True, score=self.safe_score(episode, text))
-        if episode.turn >= self.max_turns:
-            return self.turn_limit(obs)
-        return Step(observation=obs)
+            return Step(observation=self.run_calls(episode, calls, errors))
+        text = strip_thinking(message.get("content") or "") or ""
+        if ("?" in text or _PLEASE.search(text)) and _ASKS.search(text) and len(text) <= MAX_TEXT:
+            episode.state["confirmed"] = text.lower()  # one question covers what it names
+            return Step(observation=[user(CONFIRMED)])
+        return Step(done=True, score=self.safe_score(episode, text))
 
     def gold_db(self, task: Task) -> dict:
         """The database after replaying the gold tool calls on a fresh copy."""
