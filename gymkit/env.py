@@ -28,13 +28,14 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Episode:
-    """Per-episode state. Envs keep what they need in `state`; actions are kept for replay."""
+    """Per-episode state: turns and tool calls so far (counted by `BaseEnv`), and what the env
+    keeps in `state`. It must follow from the task and the messages played into it: the pool
+    rebuilds a lost episode by replaying the messages it keeps."""
 
     task: Task
     turn: int = 0
     tool_calls: int = 0
     state: dict[str, Any] = field(default_factory=dict)
-    actions: list[Message] = field(default_factory=list)
 
 
 class BaseEnv:
@@ -161,7 +162,6 @@ class BaseEnv:
         """One turn of the episode loop, the same in every env: count the turn, let `respond`
         answer the message, and end an episode still running on its last turn as `truncated`
         (with the observation `respond` gave). Envs override `respond`, not `step`."""
-        episode.actions.append(message)
         episode.turn += 1
         result = self.respond(episode, message)
         if result.done or not self.out_of_turns(episode):
