@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import GymkitError
-from .registry import get_env_class, make_env
+from .registry import get_env_class, make_env, resolve_env_name
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -39,6 +39,7 @@ def verify(env: str = typer.Option(..., help="Env name."),
 
     if resume and out_file is None:
         raise GymkitError("--resume needs --out (the file to continue)")
+    env = resolve_env_name(env)  # `file.py:Class`: the pool and the tasks use the registered name
     env_obj = make_env(env)
     from .datasets import load_tasks  # the sources of eval --tasks: files, humaneval, bfcl:*, HF ids
 

@@ -91,3 +91,26 @@ def test_cli_check_env_and_tasks_from_a_file(env_file):
     out = subprocess.run([*gymkit, "tasks", "--env", f"{env_file}:EchoNumber", "--n", "2"],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.count('"env":"echo_number"') == 2, out.stderr
+
+
+def test_cli_verify_scores_a_file_env_under_its_registered_name(env_file, tmp_path):
+    """The pool and the tasks must agree on the name (was: every row `not in this pool`)."""
+    import json
+
+    gymkit = [sys.executable, "-m", "gymkit.cli"]
+    ref = f"{env_file}:EchoNumber"
+    tasks = tmp_path / "tasks.jsonl"
+    out = subprocess.run([*gymkit, "tasks", "--env", ref, "--n", "2"], capture_output=True,
+                         text=True, timeout=300)
+    tasks.write_text(out.stdout)
+    rows = [json.loads(ln) for ln in out.stdout.splitlines()]
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("\n".join(json.dumps({"task_id": r["id"], "response": r["data"]["n"]})
+                                 for r in rows) + "\n")
+    scored = tmp_path / "scored.jsonl"
+    done = subprocess.run([*gymkit, "verify", "--env", ref, "--tasks", str(tasks), "--responses",
+                           str(answers), "--out", str(scored), "--no-ray"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    got = [json.loads(ln) for ln in scored.read_text().splitlines()]
+    assert [g["status"] for g in got] == ["correct", "correct"], got
