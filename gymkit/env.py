@@ -53,6 +53,9 @@ class BaseEnv:
     # Options read from `self.config` (besides the named `__init__` parameters): together they
     # are what `--env-option` and a train config's `options` may set (see registry.env_options).
     config_keys: ClassVar[tuple[str, ...]] = ()
+    # Their types, checked with the `__init__` annotations before the env is built
+    # (registry.options_model); a key not listed here takes any value.
+    config_types: ClassVar[dict[str, Any]] = {}
     # Seconds one verdict may take on any response; check-env's hostile probes must finish in it.
     score_budget_s: ClassVar[float] = 10.0
     # Exceptions from a @tool that mean this env's machinery failed (the episode ends as

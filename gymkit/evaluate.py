@@ -30,8 +30,9 @@ def parse_env_options(items: list[str], envs: list[str]) -> dict[str, dict]:
         if env not in envs:
             raise GymkitError(f"--env-option {item!r}: env {env!r} is not among --env "
                               f"({', '.join(envs)})")
-        check_env_options(env, {opt: None})
         out.setdefault(env, {})[opt] = yaml.safe_load(value)
+    for env, opts in out.items():
+        check_env_options(env, opts)  # names, then types: one line naming the option
     return out
 
 

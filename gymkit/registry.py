@@ -10,6 +10,7 @@ import re
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from .env import BaseEnv
 from .errors import GymkitError, unknown
@@ -168,13 +169,51 @@ def env_options(name: str) -> set[str]:
     return keys
 
 
+def options_model(name: str):
+    """A pydantic model of env `name`'s options: its classes' `__init__` parameters with their
+    annotations and defaults, plus `config_keys` typed by `config_types` (else any value);
+    unknown keys are refused."""
+    import inspect
+    import typing
+
+    from pydantic import ConfigDict, create_model
+
+    cls = get_env_class(name)
+    fields: dict[str, Any] = {k: (cls.config_types.get(k, Any), None) for k in cls.config_keys}
+    for klass in reversed(cls.__mro__):  # a subclass's annotation wins
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            hints = typing.get_type_hints(init, include_extras=True)  # keep Field bounds
+        except Exception:  # an annotation that does not resolve: that option takes any value
+            hints = {}
+        for p in inspect.signature(init).parameters.values():
+            if p.name == "self" or p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                continue
+            default = None if p.default is p.empty else p.default
+            fields[p.name] = (hints.get(p.name, Any), default)
+    return create_model(f"{cls.__name__}Options", __config__=ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True), **fields)
+
+
 def check_env_options(name: str, options: dict) -> None:
-    """One line naming the valid options when `options` holds a key env `name` does not read."""
+    """One line naming the valid options when `options` holds a key env `name` does not read,
+    or naming the option whose value does not fit its type."""
+    from pydantic import ValidationError
+
     valid = env_options(name)
     for key in options:
         if key not in valid:
             raise GymkitError(f"env {name!r} has no option {key!r}; valid: "
                               f"{', '.join(sorted(valid)) or '(none)'}")
+    try:
+        options_model(name).model_validate(options)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(p) for p in err.get("loc", ())) or "?"
+        raise GymkitError(f"env {name!r} option {key}: {err.get('msg', 'invalid')}, "
+                          f"got {err.get('input')!r}") from None
 
 
 def data_legend() -> str:
@@ -200,6 +239,8 @@ def data_sources(name: str) -> list[str]:
 
 
 def make_env(name: str, **config) -> BaseEnv:
+    """The env `name` built with `config`, its options checked first (one line on a bad one)."""
+    check_env_options(name, config)
     return get_env_class(name)(**config)
 
 

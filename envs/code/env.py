@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import PositiveFloat, PositiveInt
 
 from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
@@ -37,6 +39,8 @@ class CodeEnv(BaseEnv):
     name = "code"
     family = "code"
     config_keys = ("reward", "timeout_s", "memory_mb", "total_s")
+    config_types = {"reward": Literal["all", "fraction"], "timeout_s": PositiveFloat | None,
+                    "memory_mb": PositiveInt | None, "total_s": PositiveFloat | None}
     verifier = ("hidden tests in the sandbox; results judged on the trusted side (asserts as "
                 "values, stdin-stdout, call); all must pass")
     difficulties = (1, 2, 3)

@@ -5,6 +5,8 @@ import hashlib
 import random
 from typing import Any
 
+from pydantic import PositiveInt
+
 from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
@@ -29,7 +31,7 @@ class IfevalEnv(BaseEnv):
     verifier = "IFEval-style rule checkers per instruction; reward = all met (or fraction)"
     difficulties = (1, 2, 3)  # = number of instructions per task
 
-    def __init__(self, partial: bool = False, max_chars: int = MAX_CHARS, **config: Any) -> None:
+    def __init__(self, partial: bool = False, max_chars: PositiveInt = MAX_CHARS, **config: Any) -> None:
         super().__init__(partial=partial, max_chars=max_chars, **config)
         self.partial, self.max_chars = partial, max_chars
 

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from pydantic import PositiveFloat, PositiveInt
+
 from gymkit import BaseEnv, Score, Task, tool
 from gymkit.chat import system, user
 from gymkit.env import Episode
@@ -53,6 +55,7 @@ class PythonToolEnv(BaseEnv):
     max_tool_calls = 6
     difficulties = (1, 2, 3)
     config_keys = ("timeout_s", "memory_mb")
+    config_types = {"timeout_s": PositiveFloat, "memory_mb": PositiveInt}
 
     def __init__(self, require_tool_use: bool = True, **config: Any) -> None:
         super().__init__(require_tool_use=require_tool_use, **config)

@@ -21,6 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import PositiveInt
+
 from gymkit.env import BaseEnv
 from gymkit.extras import has_module
 from gymkit.registry import register_env
@@ -45,8 +47,8 @@ class RMChatEnv(BaseEnv):
     difficulties = (1,)
     learned_judge = True
 
-    def __init__(self, rm_path: str | None = None, batch_size: int = 16,
-                 max_chars: int = MAX_CHARS, **config: Any):
+    def __init__(self, rm_path: str | None = None, batch_size: PositiveInt = 16,
+                 max_chars: PositiveInt = MAX_CHARS, **config: Any):
         super().__init__(rm_path=rm_path, max_chars=max_chars, **config)
         self.rm_path = rm_path or os.environ.get("GYMKIT_RM_PATH")
         self.batch_size, self.max_chars = batch_size, max_chars

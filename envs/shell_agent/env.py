@@ -8,6 +8,8 @@ import random
 import weakref
 from typing import Any
 
+from pydantic import PositiveFloat
+
 from gymkit.env import BaseEnv, Episode
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
@@ -46,6 +48,7 @@ class ShellAgentEnv(BaseEnv):
     name = "shell_agent"
     family = "agent"
     config_keys = ("timeout_s",)
+    config_types = {"timeout_s": PositiveFloat}
     verifier = ("final workspace equals the expected tree: file paths and bytes, no extra "
                 "directories, symlinks or special files")
     max_turns = 12

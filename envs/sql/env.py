@@ -6,6 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from pydantic import PositiveFloat
+
 from gymkit.env import BaseEnv
 from gymkit.errors import GymkitError
 from gymkit.registry import register_env
@@ -47,6 +49,7 @@ class SqlEnv(BaseEnv):
     name = "sql"
     family = "code"
     config_keys = ("db_dir", "cache_dir", "timeout_s")
+    config_types = {"db_dir": str | None, "cache_dir": str | None, "timeout_s": PositiveFloat}
     verifier = ("execute read-only; result multiset (ordered if gold has ORDER BY), numeric tol "
                 "1e-6, on the database, on a variant with a third of the rows deleted, and on one "
                 "with non-key values shuffled among rows")
