@@ -212,8 +212,8 @@ def check_env_options(name: str, options: dict) -> None:
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err.get("loc", ())) or "?"
-        raise GymkitError(f"env {name!r} option {key}: {err.get('msg', 'invalid')}, "
-                          f"got {err.get('input')!r}") from None
+        raise GymkitError(f"env {name!r} option {key}: {err.get('msg', 'invalid')} "
+                          f"(given {err.get('input')!r})") from None
 
 
 def data_legend() -> str:
