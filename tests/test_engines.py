@@ -9,7 +9,7 @@ from gymkit.policy import load_policy
 from gymkit.policy.base import GenRequest, SamplingParams
 from gymkit.policy.engines import EngineError, EnginePool
 from gymkit.trainers.config import load_config
-from gymkit.trainers.distributed import TrainGroup
+from gymkit.trainers.distributed import TrainGroup, TrainGroupError
 from gymkit.trainers.weight_sync import WeightSyncError, manifest, pack, Entry
 
 from test_distributed import _batch
@@ -98,18 +98,38 @@ def test_broadcast_sync_from_two_ranks_gives_the_engine_the_trained_weights(ray_
         group.close()
 
 
-def test_a_dead_engine_fails_the_sync_with_one_line_naming_it(ray_session):
+def test_an_engine_dead_at_sync_time_is_replaced_and_the_sync_completes(ray_session):
     cfg = _cfg("trainer.distributed.engines.timeout_s=15", engines=2)
     group, pool = TrainGroup(cfg), _pool(cfg)
     try:
         group.broadcast_weights(pool)  # the group is built with both engines
-        ray_session.kill(pool.actors[1], no_restart=True)
-        with pytest.raises(WeightSyncError) as err:
-            group._sync_members = ()  # force the rendezvous with the dead member too
-            pool.stale.clear()
+        old = list(pool.actors)
+        group.update(_batch(seed=0))
+        ray_session.kill(pool.actors[1], no_restart=True)  # dies before the broadcast reaches it
+        group.broadcast_weights(pool)
+        assert all(a is not b for a, b in zip(pool.actors, old))  # every engine replaced
+        trained = {k: v.float() for k, v in group.sampler_state().items()}
+        for a in pool.actors:
+            w = ray_session.get(a.weights.remote())
+            assert all(torch.equal(w[k], trained[k].to(w[k].dtype)) for k in w)
+        assert {g.version for g in pool.generate(_requests(), GREEDY)} == {pool.version}
+    finally:
+        pool.close()
+        group.close()
+
+
+def test_a_dead_train_rank_fails_the_sync_with_one_line_naming_it(ray_session):
+    import os
+
+    cfg = _cfg("trainer.distributed.timeout_s=20", "trainer.distributed.engines.timeout_s=15")
+    group, pool = TrainGroup(cfg), _pool(cfg)
+    try:
+        group.broadcast_weights(pool)
+        os.kill(ray_session.get(group.actors[1].pid.remote()), 9)
+        with pytest.raises((WeightSyncError, TrainGroupError)) as err:
             group.broadcast_weights(pool)
         msg = str(err.value)
-        assert "engine 1" in msg and "\n" not in msg, msg
+        assert "rank 1" in msg and "\n" not in msg, msg
     finally:
         pool.close()
         group.close()

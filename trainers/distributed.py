@@ -13,10 +13,10 @@ the driver waits at most that long for any call.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import socket
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from gymkit.errors import GymkitError
 from gymkit.trainers.batch import Sequence
 from gymkit.trainers.config import TrainConfig
 from gymkit.trainers.update import shard_mini_batches
+
+
+log = logging.getLogger(__name__)
 
 
 class TrainGroupError(GymkitError):
@@ -245,38 +248,12 @@ class TrainGroup:
     def gather(self, what: str, refs: list) -> list:
         """Results of one call per rank (`refs[i]` from rank i). A rank that dies or raises
         fails the call with one line naming it (a dead rank is named before the peers whose
-        collectives it broke), and so does a rank still silent after the collective timeout."""
-        import ray
+        collectives it broke), and so does a rank still silent after the collective timeout
+        (the ranks' own timeout fires first; the driver allows 30 s more)."""
+        from gymkit.policy.engines import wait_named
 
-        pending = {ref: i for i, ref in enumerate(refs)}
-        out: list[Any] = [None] * len(refs)
-        deadline = time.monotonic() + self.timeout + 30  # the ranks' own timeout fires first
-        failures: dict[int, str] = {}
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1,
-                               timeout=max(0.0, deadline - time.monotonic()))
-            if not done:
-                break
-            rank = pending.pop(done[0])
-            try:
-                out[rank] = ray.get(done[0])
-            except ray.exceptions.RayActorError as e:
-                why = [ln for ln in str(e).splitlines() if "Error" in ln][-1:] or ["exited"]
-                failures[rank] = f"rank {rank} died ({why[0].strip()[:200]})"
-            except ray.exceptions.RayTaskError as e:
-                cause = str(e.cause).strip().splitlines() if e.cause else ["?"]
-                failures[rank] = f"rank {rank} failed: {type(e.cause).__name__}: {cause[-1]}"
-            if failures:  # give the peers a moment: the root cause may be a dead rank
-                deadline = min(deadline, time.monotonic() + 5)
-        if failures:
-            died = [r for r, m in failures.items() if "died" in m]
-            first = died[0] if died else min(failures)
-            raise TrainGroupError(f"train {what}: {failures[first]}")
-        if pending:
-            ranks = sorted(pending.values())
-            raise TrainGroupError(f"train {what}: rank(s) {ranks} did not finish within "
-                                  f"{self.timeout:.0f} s (stuck in a collective?)")
-        return out
+        return wait_named([(f"rank {i}", ref) for i, ref in enumerate(refs)],
+                          self.timeout + 30, f"train {what}", TrainGroupError)
 
     def recompute(self, seqs: list[Sequence]) -> None:
         """`loss.old_logprobs: recompute`: each rank scores its round-robin share."""
@@ -304,7 +281,28 @@ class TrainGroup:
     def broadcast_weights(self, pool) -> None:
         """Broadcast strategy: train rank 0 and the engines form a process group (built once,
         rebuilt when an engine was replaced); all ranks gather tensor by tensor and rank 0
-        broadcasts the buckets. A failure or stall names the train rank or engine."""
+        broadcasts the buckets. A failure or stall names the train rank or engine.
+
+        An engine that dies during the sync does not stop the run: the survivors are blocked
+        in the broken broadcast, so every engine is replaced and the sync runs once more
+        (the train ranks kept gathering to the end, so their own group is intact). A train
+        rank that dies stops it."""
+        from gymkit.trainers.weight_sync import WeightSyncError
+
+        try:
+            self._broadcast_once(pool)
+        except WeightSyncError as e:
+            failed = getattr(e, "failed", {})
+            ranks_dead = any(k.startswith("train rank") and " died " in v
+                             for k, v in failed.items())
+            if ranks_dead or not any(k.startswith("engine") for k in failed):
+                raise
+            log.warning("%s; replacing every engine and syncing again", e)
+            pool.kill_all()
+            self._sync_members = ()
+            self._broadcast_once(pool)
+
+    def _broadcast_once(self, pool) -> None:
         from gymkit.policy.engines import wait_named
 
         ecfg = self.cfg.trainer.distributed.engines

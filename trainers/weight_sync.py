@@ -153,8 +153,11 @@ class SyncGroup:
 def send_buckets(group: SyncGroup | None, tensors: Iterator[tuple[str, torch.Tensor]],
                  buckets: list[list[Entry]]) -> int:
     """Train side (every rank iterates `tensors`, so the gathers line up; only rank 0 has a
-    `group`): one flat broadcast per bucket. Returns the bytes sent."""
-    sent = 0
+    `group`): one flat broadcast per bucket. Returns the bytes sent.
+
+    If a broadcast fails (an engine died), rank 0 stops broadcasting but keeps gathering to
+    the end, so the train ranks' own collectives stay in step; then it raises."""
+    sent, failed = 0, None
     for bucket in buckets:
         flat_parts = []
         for entry in bucket:
@@ -163,10 +166,16 @@ def send_buckets(group: SyncGroup | None, tensors: Iterator[tuple[str, torch.Ten
                 raise WeightSyncError(f"weight sync: expected {entry.name} {list(entry.shape)}, "
                                       f"got {name} {list(t.shape)}")
             flat_parts.append(t.reshape(-1))
-        if group is not None:
+        if group is not None and failed is None:
             flat = torch.cat(flat_parts).to(group.device)
-            group.broadcast(flat)
+            try:
+                group.broadcast(flat)
+            except RuntimeError as e:  # gloo/NCCL: a peer closed or timed out
+                failed = str(e).strip().splitlines()[0][:200] if str(e).strip() else "failed"
+                continue
             sent += flat.numel() * flat.element_size()
+    if failed is not None:
+        raise WeightSyncError(f"broadcast to the engines failed: {failed}")
     return sent
 
 

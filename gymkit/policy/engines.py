@@ -206,6 +206,10 @@ class EnginePool(Policy):
 
         if not requests:
             return []
+        # engines being replaced come back at the end of the sync that restarted them
+        deadline = time.monotonic() + self.cfg.start_timeout_s + self.timeout
+        while not self.live and self.syncing and time.monotonic() < deadline:
+            time.sleep(0.2)
         with self._lock:
             live = self.live
             if not live:
@@ -246,6 +250,16 @@ class EnginePool(Policy):
                         self.stale.add(eng)
         why = f"engine {dead} died and no live engine could take its requests"
         return [Generation(text="", finish_reason="error", error=why) for _ in requests]
+
+    def kill_all(self) -> None:
+        """Every engine out (a failed broadcast leaves the survivors blocked in it); the next
+        sync restarts them and gives them the current weights."""
+        import ray
+
+        with self._lock:
+            for i, a in enumerate(self.actors):
+                ray.kill(a, no_restart=True)
+                self.stale.add(i)
 
     def restart_dead(self) -> list[int]:
         """Replace dead engines (before a sync, which brings them the current weights)."""
@@ -294,13 +308,15 @@ class EnginePool(Policy):
         self.pg = None
 
 
-def wait_named(calls: list[tuple[str, Any]], timeout_s: float, what: str) -> list:
+def wait_named(calls: list[tuple[str, Any]], timeout_s: float, what: str,
+               error: type[Exception] | None = None) -> list:
     """Results of concurrent calls, each labelled ("train rank 1", "engine 0"); the first
     that dies, raises or is still running at the deadline fails `what` in one line naming
     it. A dead member is named before the peers whose collectives it broke."""
     import ray
 
-    from gymkit.trainers.weight_sync import WeightSyncError
+    if error is None:
+        from gymkit.trainers.weight_sync import WeightSyncError as error
 
     pending = {ref: i for i, (_, ref) in enumerate(calls)}
     out: list[Any] = [None] * len(calls)
@@ -323,10 +339,12 @@ def wait_named(calls: list[tuple[str, Any]], timeout_s: float, what: str) -> lis
             deadline = min(deadline, time.monotonic() + 5)
     if failures:
         died = [i for i, m in failures.items() if " died " in m]
-        raise WeightSyncError(f"{what}: {failures[died[0] if died else min(failures)]}")
+        exc = error(f"{what}: {failures[died[0] if died else min(failures)]}")
+        exc.failed = {calls[i][0]: m for i, m in failures.items()}  # label -> why, for recovery
+        raise exc
     if pending:
         stuck = ", ".join(calls[i][0] for i in sorted(pending.values()))
-        raise WeightSyncError(f"{what}: {stuck} did not finish within {timeout_s:.0f} s")
+        raise error(f"{what}: {stuck} did not finish within {timeout_s:.0f} s")
     return out
 
 
