@@ -4,7 +4,7 @@ import pytest
 from gymkit.errors import GymkitError
 from gymkit.trainers.config import CONFIG_DIR, dump_config, load_config, parse_envs
 
-PRESETS = ["tiny-cpu", "smollm2-cpu", "nano-30b-8xh100", "nano-4b-1xh100"]
+PRESETS = ["tiny-cpu", "smollm2-cpu", "smollm2-cpu-async", "nano-30b-8xh100", "nano-4b-1xh100"]
 
 
 @pytest.mark.parametrize("name", PRESETS)
