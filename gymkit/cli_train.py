@@ -62,8 +62,9 @@ def train(
     if len(held) >= 2:
         console.print(f"held-out reward {held[0]['heldout/reward']:.3f} -> "
                       f"{held[-1]['heldout/reward']:.3f}")
-    console.print(f"checkpoint: {cfg.out / 'checkpoints' / 'latest'}; "
-                  f"curve: {cfg.out / 'reward_curve.png'}")
+    curve = cfg.out / "reward_curve.png"  # logging.plot=false writes none
+    console.print(f"checkpoint: {cfg.out / 'checkpoints' / 'latest'}"
+                  + (f"; curve: {curve}" if curve.exists() else ""))
 
 
 def train_rm(
