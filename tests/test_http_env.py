@@ -436,11 +436,13 @@ def test_resources_session_protocol_and_verify_fields(server):
         assert bad["mask_sample"] is True and bad["failure_kind"] == "verifier_error"
         assert bad["failure_reason"]
         assert c.get("/reverify_mode").json() == "stateless"
-        agg = c.post("/aggregate_metrics", json={"verify_responses": [
+        body = json.dumps({"verify_responses": [  # json.dumps writes Infinity, as some clients do
             {"task_id": "a", "reward": 1.0, "status": "correct"},
             {"task_id": "a", "reward": 0.0, "status": "wrong"},
             {"task_id": "b", "reward": 0.0, "status": "error", "mask_sample": True},
-            {"task_id": "c", "reward": "NaN"}, "junk"]}).json()
+            {"task_id": "c", "reward": "NaN"}, {"task_id": "d", "reward": float("inf")}, "junk"]})
+        agg = c.post("/aggregate_metrics", content=body,
+                     headers={"content-type": "application/json"}).json()
         assert agg["agent_metrics"]["mean/reward"] == 0.5
-        assert agg["agent_metrics"]["masked"] == 1 and agg["agent_metrics"]["malformed"] == 2
+        assert agg["agent_metrics"]["masked"] == 1 and agg["agent_metrics"]["malformed"] == 3
         assert agg["group_level_metrics"] == [{"task": "a", "mean/reward": 0.5, "rollouts": 2}]

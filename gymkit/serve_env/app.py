@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from typing import Any
 
@@ -221,10 +222,12 @@ def aggregate(rows: list[Any]) -> dict[str, Any]:
     bad = masked = 0
     for row in rows:
         reward = row.get("reward") if isinstance(row, dict) else None
-        if not isinstance(reward, (int, float)) or isinstance(reward, bool):
+        if (not isinstance(reward, (int, float)) or isinstance(reward, bool)
+                or not math.isfinite(reward)):  # a NaN would turn every mean into NaN
             bad += 1
             continue
-        statuses[str(row.get("status", "unknown"))] = statuses.get(str(row.get("status", "unknown")), 0) + 1
+        status = str(row.get("status", "unknown"))
+        statuses[status] = statuses.get(status, 0) + 1
         if row.get("mask_sample"):
             masked += 1
             continue
