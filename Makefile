@@ -2,11 +2,12 @@
 VENV ?= .venv
 VLLM_VENV ?= .venv-vllm
 VERL_VENV ?= .venv-verl
+NEMOGYM_VENV ?= .venv-nemogym
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: setup setup-vllm setup-verl demo test test-main test-vllm test-verl bench bench-vllm clean
+.PHONY: setup setup-vllm setup-verl setup-nemogym demo test test-main test-vllm test-verl bench bench-vllm clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +33,11 @@ setup-vllm:
 setup-verl:
 	scripts/setup-integration-venv.sh verl $(VERL_VENV)
 
+# NeMo Gym (the published nemo-gym package) needs Python 3.12 and a venv of its own; the
+# main suite starts its servers from there (tests/integrations/test_nemo_gym.py).
+setup-nemogym:
+	scripts/setup-nemogym-venv.sh $(NEMOGYM_VENV)
+
 # The main job: a short GRPO run of SmolLM2-135M on math, on CPU (about 10-15 minutes on
 # 2 cores), with held-out greedy reward before and after, then an eval of the checkpoint.
 demo: setup
@@ -41,7 +47,7 @@ demo: setup
 
 test: test-main test-vllm test-verl
 
-test-main: setup
+test-main: setup setup-nemogym
 	$(PY) -m pytest -q -x --durations=15
 
 # The vLLM backend's tests, for real on CPU (parity with hf, weight sync, train --backend vllm).
@@ -64,4 +70,4 @@ bench-vllm: setup-vllm
 	$(VLLM_VENV)/bin/python benchmarks/bench_vllm.py
 
 clean:
-	rm -rf $(VENV) $(VLLM_VENV) $(VERL_VENV) runs .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) $(VERL_VENV) $(NEMOGYM_VENV) runs .pytest_cache

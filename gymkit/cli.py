@@ -78,7 +78,10 @@ def tasks(env: str = typer.Option(..., help="Env name."), n: int = typer.Option(
           seed: int = typer.Option(0), difficulty: Optional[int] = typer.Option(None),
           out_file: Optional[Path] = typer.Option(None, "--out", help="Write JSONL here."),
           fmt: str = typer.Option("gymkit", "--format", help="gymkit | nemo-gym (rows with "
-                                  "responses_create_params, for `gymkit serve-env`).")) -> None:
+                                  "responses_create_params, for `gymkit serve-env`)."),
+          agent: str = typer.Option("gymkit_simple_agent", "--agent-ref",
+                                    help="nemo-gym rows: the NeMo Gym agent named in each row's "
+                                    "agent_ref ('' for none).")) -> None:
     """Generate seeded tasks with their gold solutions."""
     if fmt not in ("gymkit", "nemo-gym"):
         raise GymkitError(f"--format {fmt!r}: choose gymkit or nemo-gym")
@@ -86,7 +89,7 @@ def tasks(env: str = typer.Option(..., help="Env name."), n: int = typer.Option(
     if fmt == "nemo-gym":
         from .serve_env.nemo_gym import task_to_row
 
-        lines = [json.dumps(task_to_row(t)) for t in made]
+        lines = [json.dumps(task_to_row(t, agent or None)) for t in made]
     else:
         lines = [t.model_dump_json() for t in made]
     if out_file:

@@ -46,7 +46,14 @@ class HTTPPool:
     def _check(self, httpx, envs: list[str] | None) -> list[str]:
         """The server's envs; one clear line if it is unreachable or lacks one we need."""
         try:
-            served = list(httpx.get(f"{self.url}/health", timeout=10).json()["envs"])
+            resp = httpx.get(f"{self.url}/health", timeout=10)
+            if resp.status_code == 404:  # no gymkit route: most likely a NeMo Gym server
+                raise GymkitError(
+                    f"{self.url} has no /health: it is not a `gymkit serve-env` server. For a "
+                    "NeMo Gym resources server use the nemo_gym env instead: --env "
+                    "gymkit.integrations.nemo_gym:NeMoGymEnv --env-option nemo_gym.url="
+                    f"{self.url} --env-option nemo_gym.dataset=ROWS.jsonl")
+            served = list(resp.json()["envs"])
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as e:
             raise GymkitError(f"env server {self.url} did not answer /health: "
                               f"{type(e).__name__}: {e}") from None

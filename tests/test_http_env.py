@@ -330,6 +330,14 @@ def test_tasks_export_nemo_gym_rows(tmp_path, capsys):
     assert [m["role"] for m in params["input"]] == ["system", "user"]
     assert {t["name"] for t in params["tools"]} == {"calculate", "convert"}
     assert Task.model_validate(rows[0]["task"]).env == "tool_calc"
+    # NeMo Gym's rollout collection and NeMo RL need an agent_ref on every row
+    assert rows[0]["agent_ref"] == {"type": "responses_api_agents", "name": "gymkit_simple_agent"}
+    assert main(["tasks", "--env", "math", "--format", "nemo-gym", "--agent-ref", "my_agent",
+                 "--out", str(out)]) == 0
+    assert json.loads(out.read_text().splitlines()[0])["agent_ref"]["name"] == "my_agent"
+    assert main(["tasks", "--env", "math", "--format", "nemo-gym", "--agent-ref", "",
+                 "--out", str(out)]) == 0
+    assert "agent_ref" not in json.loads(out.read_text().splitlines()[0])
     assert main(["tasks", "--env", "math", "--format", "csv"]) == 2
 
 

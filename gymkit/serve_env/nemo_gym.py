@@ -40,13 +40,21 @@ def messages_to_input(messages: list[Message]) -> list[dict[str, Any]]:
     return items
 
 
-def task_to_row(task: Task) -> dict[str, Any]:
-    """One NeMo Gym JSONL row for `task` (`gymkit tasks --format nemo-gym`)."""
+DEFAULT_AGENT = "gymkit_simple_agent"  # the agent configs/nemo_gym/gymkit.yaml declares
+
+
+def task_to_row(task: Task, agent: str | None = None) -> dict[str, Any]:
+    """One NeMo Gym JSONL row for `task` (`gymkit tasks --format nemo-gym`); `agent` names
+    the NeMo Gym agent that rolls it out (the row's `agent_ref`, which NeMo Gym's rollout
+    collection and NeMo RL require on every row)."""
     params: dict[str, Any] = {"input": messages_to_input(task.prompt)}
     if task.tools:
         params["tools"] = [tool_to_responses(t) for t in task.tools]
-    return {"responses_create_params": params, "env": task.env, "task_id": task.id,
-            "task": task.model_dump(mode="json")}
+    row: dict[str, Any] = {"responses_create_params": params, "env": task.env,
+                           "task_id": task.id, "task": task.model_dump(mode="json")}
+    if agent:
+        row["agent_ref"] = {"type": "responses_api_agents", "name": agent}
+    return row
 
 
 def _item_text(item: dict[str, Any]) -> str:
