@@ -16,8 +16,13 @@ raise from the reward, which verifiers records as a failed trace (`trace.ok` Fal
 `TaskError`, the reward left None), the way it keeps any scoring failure out of training.
 Every scored trace also gets `trace.info["gymkit"] = {"status", "error"}`.
 
-Single-turn envs only: verifiers 0.4 serves tools as MCP servers launched per rollout in a
-runtime, and gymkit ships no `vf.Toolset` yet; `load_environment` refuses multi-turn envs.
+Multi-turn (tool) envs go through verifiers' own NeMo Gym taskset (`verifiers.v1.tasksets.
+nemo_gym`) pointed at a `gymkit serve-env` server: `load_environment("retail_agent",
+resources_url="http://127.0.0.1:8000")`. The tasks are exported as NeMo Gym rows (`task_to_row`),
+verifiers' `NeMoGymToolset` serves the row's tools to the harness over MCP and forwards each call
+to the server's tool route, and the reward is the server's `/verify` on verifiers' transcript:
+gymkit's own episode loop, with its status in the verify response (`trace.info["nemo_gym"]`).
+Without `resources_url` a multi-turn env is refused with one line saying how to serve it.
 """
 from __future__ import annotations
 
@@ -26,7 +31,9 @@ import importlib
 import importlib.machinery
 import importlib.util
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -133,19 +140,48 @@ def env_for(name: str, options: dict[str, Any]):
 
 
 def load_environment(env_name: str, n: int = 1000, seed: int = 0, difficulty: int | None = None,
-                     agent: dict[str, Any] | None = None, **options: Any):
+                     agent: dict[str, Any] | None = None, resources_url: str | None = None,
+                     **options: Any):
     """A `vf.Env` for gymkit env `env_name`, built by verifiers' own loader.
 
     `agent` is the env's agent config (harness, runtime, model); the default plays each task
-    as one plain chat turn (`null` harness) in a local subprocess runtime."""
+    as one plain chat turn (`null` harness) in a local subprocess runtime. A multi-turn env
+    needs `resources_url`, a `gymkit serve-env` server that serves it (`nemo_gym_environment`)."""
     check_env_options(env_name, options)
-    if make_env(env_name, **options).multi_turn:
-        raise GymkitError(f"env {env_name!r} is multi-turn; the verifiers adapter serves "
-                          "single-turn envs only (gymkit ships no vf.Toolset yet)")
+    env = make_env(env_name, **options)
+    if env.multi_turn:
+        if not resources_url:
+            raise GymkitError(
+                f"env {env_name!r} is multi-turn: serve it with `gymkit serve-env --env "
+                f"{env_name}` and pass resources_url=http://HOST:PORT (verifiers then plays it "
+                "through its own NeMo Gym taskset)")
+        return nemo_gym_environment(env, n, seed, difficulty, resources_url, agent)
     taskset = GymkitTasksetConfig(id=TASKSET_ID, env=env_name, n=n, seed=seed,
                                   difficulty=difficulty, options=options)
     seat = agent or {"harness": {"id": "null"}, "runtime": {"type": "subprocess"}}
     config = vf.SingleAgentEnvConfig(taskset=taskset, agent=seat)
+    return vf.load_environment(config)
+
+
+def nemo_gym_environment(env, n: int, seed: int, difficulty: int | None, resources_url: str,
+                         agent: dict[str, Any] | None = None, rows_path: str | None = None):
+    """verifiers' own NeMo Gym env over `n` tasks of gymkit env `env`, played against the
+    `gymkit serve-env` server at `resources_url`. The tasks are written as NeMo Gym rows to
+    `rows_path` (default: a new temporary file), which is the taskset's dataset."""
+    from gymkit.serve_env.nemo_gym import task_to_row
+
+    tasks = env.generate(n, seed=seed, difficulty=difficulty)
+    if rows_path is None:
+        fd, rows_path = tempfile.mkstemp(prefix=f"gymkit-{env.name}-", suffix=".jsonl")
+        os.close(fd)
+    with open(rows_path, "w", encoding="utf-8") as f:
+        for t in tasks:
+            f.write(json.dumps(task_to_row(t)) + "\n")
+    seat = agent or {"runtime": {"type": "subprocess"}}
+    config = vf.resolve_env_config({
+        "taskset": {"id": "nemo_gym", "dataset": rows_path,
+                    "task": {"resources_url": resources_url.rstrip("/")}},
+        "agent": seat})
     return vf.load_environment(config)
 
 
@@ -154,4 +190,4 @@ def load_environment(env_name: str, n: int = 1000, seed: int = 0, difficulty: in
 # in any process that imported this module. Another process needs a module of its own (docs).
 sys.modules.setdefault(TASKSET_ID, sys.modules[__name__])
 __all__ = ["GymkitTaskset", "GymkitTask", "GymkitTasksetConfig", "GymkitTaskData",
-           "load_environment", "TASK_COLUMN"]
+           "load_environment", "nemo_gym_environment", "TASK_COLUMN"]
