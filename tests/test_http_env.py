@@ -400,6 +400,30 @@ def test_tool_route_turn_limit_then_verify_keeps_the_verdict(server):
         assert (got["reward"], got["status"]) == (0.0, "truncated")
 
 
+def test_model_seeding_its_own_task_under_the_same_id_is_not_scored_on_it(server):
+    """An agent forwards any tool name the model writes to `/<name>`, and carries the cookies
+    it gets back to /verify (NeMo Gym's simple_agent does). A model that calls `seed_session`
+    with a task of its own under the real task's id, makes that easy task's state, and answers
+    it, must still be scored on the row's task."""
+    task = Tally().generate(1, seed=6)[0]
+    row = task_to_row(task)
+    a, b = task.data["a"], task.data["b"]
+    easy = task.model_copy(update={"data": {"a": 0, "b": 0}})  # same id, answer 0 after add(0)
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        assert c.post("/seed_session", json=row).status_code == 200  # the agent's own seeding
+        forged = c.post("/seed_session", json={"task": easy.model_dump(mode="json")})  # "tool"
+        assert forged.status_code == 200  # the client's cookie is now the forged session
+        c.post("/add", json={"n": 0})
+        output = [{"type": "function_call", "call_id": "x", "name": "seed_session",
+                   "arguments": json.dumps({"task": easy.model_dump(mode="json")})},
+                  {"type": "function_call_output", "call_id": "x", "output": forged.text},
+                  {"type": "function_call", "call_id": "y", "name": "add", "arguments": '{"n": 0}'},
+                  {"type": "function_call_output", "call_id": "y", "output": "0"},
+                  {"type": "message", "role": "assistant", "content": "0"}]
+        got = c.post("/verify", json={**row, "response": {"output": output}}).json()
+    assert a + b != 0 and got["status"] == "wrong" and got["reward"] == 0.0, got
+
+
 def test_hostile_verify_output_is_wrong_not_error(server):
     """Junk the model controls (odd items, huge or deeply nested text) is a verdict: wrong."""
     task = make_env("math").generate(1, seed=3)[0]

@@ -261,12 +261,17 @@ def _echo(row: dict[str, Any], score: Score, code: int = 200) -> JSONResponse:
 
 
 async def _verdict(service: EnvService, sid: str | None, task: Task, output: list) -> Score:
-    """A live session ends with the response's final text; otherwise the transcript replays."""
-    # a session (cookie) of another task is ignored: the row's own transcript is replayed
-    if sid and sid in service.ended and service.ended[sid][0] == task.id:
+    """A live session ends with the response's final text; otherwise the transcript replays.
+
+    A session counts only when its task is the row's task in full, not just by id: an agent
+    such as NeMo Gym's simple_agent posts any tool name the model writes, so a model can call
+    `seed_session` itself with a task of its own making under the same id, and the agent
+    carries the new cookie to /verify. Such a session is ignored and the row's transcript is
+    replayed on the row's own task."""
+    if sid and sid in service.ended and service.ended[sid][0] == task:
         return service.ended.pop(sid)[1]
     live = service.sessions.get(sid or "")
-    if live is not None and live.episode.task.id == task.id:
+    if live is not None and live.episode.task == task:
         step = await service.step(sid, {"role": "assistant", "content": final_text(output)})
         if step.done and step.score:
             return step.score
@@ -291,7 +296,7 @@ def _tool_route(service: EnvService, name: str):
         step = await service.step(sid, message)
         if step.done:
             score = step.score or Score.failed("env ended without a score")
-            service.ended[sid] = (s.episode.task.id, score, time.monotonic())  # for /verify
+            service.ended[sid] = (s.episode.task, score, time.monotonic())  # for /verify
             return JSONResponse({"output": f"episode ended: {score.status}",
                                  "status": score.status, "error": score.error})
         text = "\n".join(str(m.get("content") or "") for m in step.observation)

@@ -55,7 +55,7 @@ class EnvService:
         self.sessions: dict[str, Session] = {}
         # verdicts of sessions that ended on a NeMo Gym tool call (turn limit), kept for
         # /verify: session id -> (task id, score, when)
-        self.ended: dict[str, tuple[str, Score, float]] = {}
+        self.ended: dict[str, tuple[Task, Score, float]] = {}
         # caller-named sessions closed by /close_session: a late seed must not revive them
         self.closed_ids: dict[str, float] = {}
         self._executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="env")
