@@ -44,7 +44,7 @@ from typing import Any
 from gymkit.chat import strip_thinking, tool_result
 from gymkit.env import BaseEnv, Episode, message_calls
 from gymkit.errors import GymkitError
-from gymkit.serve_env.nemo_gym import messages_to_input
+from gymkit.serve_env.nemo_gym import item_text, messages_to_input
 from gymkit.types import Message, Score, Step, Task
 
 MAX_OUTPUT_CHARS = 64_000  # a tool answer longer than this is cut before the model sees it
@@ -66,7 +66,7 @@ def input_to_messages(items: Any) -> list[Message]:
         if kind == "message":
             role = str(item.get("role", "user"))
             out.append({"role": "system" if role == "developer" else role,
-                        "content": _text(item.get("content"))})
+                        "content": item_text(item)})
         elif kind == "function_call":
             call = {"id": str(item.get("call_id", "")), "type": "function",
                     "function": {"name": str(item.get("name", "")),
@@ -79,14 +79,6 @@ def input_to_messages(items: Any) -> list[Message]:
             out.append(tool_result(str(item.get("call_id", "")), "", str(item.get("output", ""))))
         # reasoning items carry no text the model is shown again
     return out
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
-    return "" if content is None else str(content)
 
 
 def tool_to_chat(tool: dict[str, Any]) -> dict[str, Any]:
@@ -128,12 +120,9 @@ def output_items(message: Message, n: int) -> list[dict[str, Any]]:
     if text:
         items.append({"id": f"msg_{n}", "type": "message", "role": "assistant", "status": "completed",
                       "content": [{"type": "output_text", "text": text, "annotations": []}]})
-    for k, call in enumerate(message.get("tool_calls") or []):
-        fn = call.get("function") or {}
-        args = fn.get("arguments", "{}")
-        items.append({"type": "function_call", "id": f"fc_{n}_{k}", "status": "completed",
-                      "call_id": str(call.get("id") or f"call_{n}_{k}"), "name": str(fn.get("name", "")),
-                      "arguments": args if isinstance(args, str) else json.dumps(args)})
+    if message.get("tool_calls"):  # function_call items, as in a row's input
+        items += messages_to_input([{"role": "assistant", "content": "",
+                                     "tool_calls": message["tool_calls"]}])
     return items
 
 
@@ -327,9 +316,7 @@ class NeMoGymEnv(BaseEnv):
         extra = {k: v for k, v in result.items() if k not in ("reward", "response",
                                                                "responses_create_params")
                  and k not in episode.task.data["row"] and isinstance(v, (bool, int, float, str))}
-        if reward >= 1.0:
-            return Score.correct(reward, nemo_gym=extra)
-        return Score.wrong(f"NeMo Gym reward {reward:g}", reward=reward, nemo_gym=extra)
+        return Score.graded(reward, f"NeMo Gym reward {reward:g}", nemo_gym=extra)
 
     def close(self) -> None:
         if self._transport is not None:
@@ -337,5 +324,4 @@ class NeMoGymEnv(BaseEnv):
             self._transport = None
 
 
-__all__ = ["NeMoGymEnv", "row_task", "input_to_messages", "response_json", "output_items",
-           "messages_to_input"]
+__all__ = ["NeMoGymEnv", "row_task", "input_to_messages", "response_json", "output_items"]

@@ -17,7 +17,7 @@ raise from the reward, which verifiers records as a failed trace (`trace.ok` Fal
 Every scored trace also gets `trace.info["gymkit"] = {"status", "error"}`.
 
 Multi-turn (tool) envs go through verifiers' own NeMo Gym taskset (`verifiers.v1.tasksets.
-nemo_gym`) pointed at a `gymkit serve-env` server: `load_environment("retail_agent",
+nemo_gym`) pointed at a `gymkit serve-env` server: `load_environment("tool_calc",
 resources_url="http://127.0.0.1:8000")`. The tasks are exported as NeMo Gym rows (`task_to_row`),
 verifiers' `NeMoGymToolset` serves the row's tools to the harness over MCP and forwards each call
 to the server's tool route, and the reward is the server's `/verify` on verifiers' transcript:
@@ -31,7 +31,6 @@ import importlib
 import importlib.machinery
 import importlib.util
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -171,12 +170,10 @@ def nemo_gym_environment(env, n: int, seed: int, difficulty: int | None, resourc
     from gymkit.serve_env.nemo_gym import task_to_row
 
     tasks = env.generate(n, seed=seed, difficulty=difficulty)
-    if rows_path is None:
-        fd, rows_path = tempfile.mkstemp(prefix=f"gymkit-{env.name}-", suffix=".jsonl")
-        os.close(fd)
-    with open(rows_path, "w", encoding="utf-8") as f:
-        for t in tasks:
-            f.write(json.dumps(task_to_row(t)) + "\n")
+    with (open(rows_path, "w", encoding="utf-8") if rows_path else tempfile.NamedTemporaryFile(
+            "w", prefix=f"gymkit-{env.name}-", suffix=".jsonl", delete=False)) as f:
+        f.writelines(json.dumps(task_to_row(t)) + "\n" for t in tasks)
+        rows_path = f.name
     seat = agent or {"runtime": {"type": "subprocess"}}
     config = vf.resolve_env_config({
         "taskset": {"id": "nemo_gym", "dataset": rows_path,

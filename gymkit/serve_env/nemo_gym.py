@@ -34,13 +34,10 @@ def messages_to_input(messages: list[Message]) -> list[dict[str, Any]]:
         for call in m.get("tool_calls") or []:
             fn = call.get("function", {})
             args = fn.get("arguments", "{}")
-            items.append({"type": "function_call", "call_id": call.get("id", ""),
-                          "name": fn.get("name", ""),
+            items.append({"type": "function_call", "call_id": str(call.get("id") or "call"),
+                          "name": str(fn.get("name", "")),
                           "arguments": args if isinstance(args, str) else json.dumps(args)})
     return items
-
-
-DEFAULT_AGENT = "gymkit_simple_agent"  # the agent configs/nemo_gym/gymkit.yaml declares
 
 
 def task_to_row(task: Task, agent: str | None = None) -> dict[str, Any]:
@@ -57,7 +54,8 @@ def task_to_row(task: Task, agent: str | None = None) -> dict[str, Any]:
     return row
 
 
-def _item_text(item: dict[str, Any]) -> str:
+def item_text(item: dict[str, Any]) -> str:
+    """The text of a Responses-API message item (its `content`: a string or text parts)."""
     content = item.get("content")
     if isinstance(content, str):
         return content
@@ -87,7 +85,7 @@ def actions_from_output(output: list[Any]) -> list[Message]:
             if calls:
                 actions.append({"role": "assistant", "content": text, "tool_calls": calls})
                 calls, text = [], ""
-            text += _item_text(item)
+            text += item_text(item)
         elif kind == "function_call_output" and calls:
             actions.append({"role": "assistant", "content": text, "tool_calls": calls})
             calls, text = [], ""
@@ -103,5 +101,5 @@ def final_text(output: list[Any]) -> str:
     for item in reversed(output):
         if isinstance(item, dict) and item.get("type", "message") == "message" \
                 and item.get("role", "assistant") == "assistant":
-            return _item_text(item)
+            return item_text(item)
     return ""

@@ -54,7 +54,7 @@ class EnvService:
         self.idle_timeout_s, self.max_sessions = idle_timeout_s, max_sessions
         self.sessions: dict[str, Session] = {}
         # verdicts of sessions that ended on a NeMo Gym tool call (turn limit), kept for
-        # /verify: session id -> (task id, score, when)
+        # /verify: session id -> (task, score, when)
         self.ended: dict[str, tuple[Task, Score, float]] = {}
         # caller-named sessions closed by /close_session: a late seed must not revive them
         self.closed_ids: dict[str, float] = {}
